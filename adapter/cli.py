@@ -1,0 +1,119 @@
+"""The one command-line entry point: `ltsc-adapter <command>`.
+
+Each command's work lives in its package (`adapter.<package>.command`); this module only
+declares the arguments and dispatches, importing a package when its command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from adapter import __version__
+from adapter.errors import AdapterError
+
+
+def _run_map(args: argparse.Namespace) -> int:
+    from adapter.mapping.command import run_map
+
+    return run_map(args)
+
+
+def _run_validate(args: argparse.Namespace) -> int:
+    from adapter.validation.command import run_validate
+
+    return run_validate(args)
+
+
+def _run_snapshot(args: argparse.Namespace) -> int:
+    from adapter.validation.command import run_snapshot
+
+    return run_snapshot(args)
+
+
+def _run_generate(args: argparse.Namespace) -> int:
+    from adapter.records.command import run_generate
+
+    return run_generate(args)
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from adapter.api.command import run_serve
+
+    return run_serve(args)
+
+
+def _run_load(args: argparse.Namespace) -> int:
+    from adapter.store.command import run_load
+
+    return run_load(args)
+
+
+def _run_compliance(args: argparse.Namespace) -> int:
+    from adapter.rules.command import run_compliance
+
+    return run_compliance(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ltsc-adapter",
+        description="One Care plan records to FHIR R4 care plans with LTS-C participation.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, handler: Callable[[argparse.Namespace], int], text: str):
+        p = sub.add_parser(name, help=text, description=text)
+        p.set_defaults(handler=handler)
+        return p
+
+    p = add("map", _run_map, "Map plan exports (JSON, NDJSON, CSV folder) to FHIR Bundles.")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="export file or CSV folder")
+    p.add_argument("-o", "--output", required=True, metavar="OUTDIR")
+    p.add_argument("--format", choices=("json", "ndjson", "xml"), default="json")
+    p.add_argument("--no-validate", action="store_true", help="skip profile validation")
+
+    p = add("validate", _run_validate, "Validate FHIR resources or Bundles against profiles.")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--profile", action="append", default=[], metavar="URL")
+    p.add_argument("--ig", action="append", default=[], metavar="PATH")
+    p.add_argument("--output", choices=("text", "json"), default="text")
+
+    p = add("snapshot", _run_snapshot, "Generate profile snapshots from their differentials.")
+    p.add_argument("--check", action="store_true", help="fail if committed snapshots are stale")
+
+    p = add("generate", _run_generate, "Generate a synthetic plan export of N members.")
+    p.add_argument("--members", type=int, default=100)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("-o", "--output", required=True, metavar="FILE")
+    p.add_argument("--format", choices=("json", "ndjson", "csv"), default="json")
+
+    p = add("serve", _run_serve, "Run the FHIR REST service.")
+    p.add_argument("--load-samples", action="store_true", help="load the bundled samples first")
+    p.add_argument("--dev", action="store_true", help="Flask's development server, one process")
+
+    p = add("load", _run_load, "Load mapped Bundles into the store (transaction by transaction).")
+    p.add_argument("bundles", nargs="+", metavar="BUNDLE")
+
+    p = add("compliance", _run_compliance, "Show LTS-C offer compliance per member.")
+    p.add_argument("inputs", nargs="+", metavar="INPUT")
+    p.add_argument("--as-of", metavar="DATE", help="evaluate as of this date (default: today)")
+    p.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except AdapterError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Exchange with partner EHR and CBO FHIR servers: outbox delivery, inbound updates."""

@@ -1,0 +1,1 @@
+"""LTS-C offers and uptake reporting (REPORT)."""

@@ -1,0 +1,1 @@
+"""Versioned FHIR resource storage, history, search index and outbox (SQLite or PostgreSQL)."""

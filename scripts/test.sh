@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Runs lint and the whole test suite (SQLite and PostgreSQL) in the project's own virtual environment.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/bootstrap.sh
+export ADAPTER_TEST_POSTGRES_URL="${ADAPTER_TEST_POSTGRES_URL:-postgresql+psycopg://127.0.0.1:5432/test}"
+.venv/bin/ruff check adapter tests bench
+.venv/bin/ruff format --check adapter tests bench
+.venv/bin/python -m pytest "$@"
