@@ -4,6 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 export ADAPTER_TEST_POSTGRES_URL="${ADAPTER_TEST_POSTGRES_URL:-postgresql+psycopg://127.0.0.1:5432/test}"
-.venv/bin/ruff check adapter tests bench
-.venv/bin/ruff format --check adapter tests bench
+.venv/bin/ruff check adapter tests bench scripts
+.venv/bin/ruff format --check adapter tests bench scripts
 .venv/bin/python -m pytest "$@"
