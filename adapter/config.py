@@ -37,6 +37,8 @@ class Settings:
     page_size_max: int = 1000
     # AVAIL-REQUEST: days the plan has to make an LTS-C available after a member asks.
     request_offer_days: int = 14
+    # OFFER-ANNUAL: days before the enrollment anniversary that the annual re-offer Task appears.
+    annual_offer_lead_days: int = 30
     log_level: str = "INFO"
 
     def validate(self) -> Settings:

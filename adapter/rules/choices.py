@@ -1,0 +1,93 @@
+"""CHOICE-TWO: which LTS-Cs an offer puts before the member, preferring CBOs that fit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from adapter.rules.dates import age_on, parse_date
+from adapter.rules.directory import Directory, on_time_off
+from adapter.rules.timeline import home_county
+
+Record = dict[str, Any]
+
+CHOICES_PER_OFFER = 2  # CHOICE-TWO: "at least two"; more would bury the member in names
+ASAP_AGE = 60  # Aging Services Access Points serve people 60 and over
+
+
+@dataclass(frozen=True)
+class Choices:
+    staff_ids: list[str]
+    fewer_choices_reason: str | None  # code from offer-choice-shortfall
+
+
+def ltsc_choices(record: Record, directory: Directory, as_of: date) -> Choices:
+    """One LTS-C from each of the best-fitting contracted CBOs serving the member's county."""
+    county = home_county(record, as_of)
+    preferred = preferred_cbo_types(record, as_of)
+    language = (record.get("member") or {}).get("preferred_language")
+    rank = _staff_rank(language, as_of)
+    best_per_cbo: dict[str, Record] = {}
+    for staff in sorted(_available_ltscs(directory, county, as_of), key=rank):
+        best_per_cbo.setdefault(staff["cbo_id"], staff)
+    ranked = sorted(
+        best_per_cbo.values(),
+        key=lambda s: (_type_rank(directory.cbos[s["cbo_id"]], preferred), *rank(s)),
+    )
+    chosen = [s["staff_id"] for s in ranked[:CHOICES_PER_OFFER]]
+    return Choices(chosen, _shortfall(len(best_per_cbo)))
+
+
+def preferred_cbo_types(record: Record, as_of: date) -> list[str]:
+    """CBO types that fit the member's needs, most specific first (CBO-TYPES)."""
+    goals = {g.get("category") for g in record.get("goals") or [] if g.get("status") in _LIVE_GOALS}
+    needs = {n.get("category") for n in record.get("ltss_needs") or []}
+    agencies = {a.get("agency") for a in record.get("agency_involvement") or []}
+    birth = parse_date((record.get("member") or {}).get("birth_date"))
+    preferred = []
+    if "recovery" in goals or "behavioral-health" in needs or "DMH" in agencies:
+        preferred.append("RLC")
+    if (age_on(birth, as_of) or 0) >= ASAP_AGE:
+        preferred.append("ASAP")
+    if "independent-living" in goals:
+        preferred.append("ILC")
+    return preferred
+
+
+_LIVE_GOALS = frozenset({"proposed", "active", "on-hold"})
+
+
+def _available_ltscs(directory: Directory, county: str | None, as_of: date) -> list[Record]:
+    """Active LTS-Cs of CBOs under contract on `as_of` whose service area has the county."""
+    found = []
+    for staff in directory.ltsc_staff():
+        cbo = directory.cbos.get(staff["cbo_id"])
+        if not staff.get("active", True) or cbo is None:
+            continue
+        if directory.under_contract(cbo, as_of) and county in (cbo.get("service_area") or []):
+            found.append(staff)
+    return found
+
+
+def _staff_rank(language: str | None, as_of: date):
+    """Speaks the member's language, then not on time off, then id (for a stable order)."""
+
+    def rank(staff: Record) -> tuple[bool, bool, str]:
+        speaks = bool(language) and language in (staff.get("languages") or [])
+        return (not speaks, on_time_off(staff, as_of), staff["staff_id"])
+
+    return rank
+
+
+def _type_rank(cbo: Record, preferred: list[str]) -> int:
+    kind = cbo.get("type")
+    return preferred.index(kind) if kind in preferred else len(preferred)
+
+
+def _shortfall(cbo_count: int) -> str | None:
+    if cbo_count == 0:
+        return "no-cbo-in-area"
+    if cbo_count < CHOICES_PER_OFFER:
+        return "fewer-than-two-cbos"
+    return None
