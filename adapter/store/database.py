@@ -1,0 +1,93 @@
+"""Engines for SQLite (WAL, busy timeout, writers serialised) and PostgreSQL, and migrations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from adapter.errors import ConfigurationError
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# Seconds a SQLite writer waits for another process's write lock before giving up.
+SQLITE_BUSY_TIMEOUT = 30
+# Any constant works; it only has to be the same for every process migrating one database.
+MIGRATION_LOCK_KEY = 7_310_421
+WRITE_OPTION = "adapter_write"
+# PostgreSQL states a retry can cure: serialization failure, deadlock, lock not available.
+RETRYABLE_SQLSTATES = ("40001", "40P01", "55P03")
+
+
+def create_store_engine(database_url: str) -> Engine:
+    """An engine for the URL; SQLite parent folders are created."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        return _sqlite_engine(database_url, url.database)
+    if url.get_backend_name() == "postgresql":
+        return create_engine(database_url, pool_pre_ping=True, future=True)
+    raise ConfigurationError(
+        f"ADAPTER_DATABASE_URL: unsupported database {url.get_backend_name()!r}; "
+        "use sqlite:///path or postgresql+psycopg://host/db"
+    )
+
+
+def _sqlite_engine(database_url: str, database: str | None) -> Engine:
+    if not database or database == ":memory:":
+        raise ConfigurationError("ADAPTER_DATABASE_URL: SQLite needs a file path")
+    Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(database_url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's begin event below decide how each transaction starts.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT * 1000}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        # Writers take the write lock up front: a deferred transaction that reads and then
+        # writes can fail with SQLITE_BUSY instead of waiting, losing the compare-and-set.
+        write = connection.get_execution_options().get(WRITE_OPTION)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine
+
+
+def alembic_config() -> Config:
+    """Alembic settings without an ini file; a new revision is written with
+    `command.revision(alembic_config(), "what changes")` and then edited by hand."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+def upgrade_schema(engine: Engine) -> None:
+    """Apply migrations up to head, one process at a time."""
+    config = alembic_config()
+    with engine.connect() as connection:
+        connection.execution_options(**{WRITE_OPTION: True})
+        with connection.begin():
+            if engine.dialect.name == "postgresql":
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+                )
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+
+def is_contention(error: DBAPIError) -> bool:
+    """Whether a database error comes from a concurrent writer rather than from a bug."""
+    if isinstance(error, IntegrityError):
+        return True  # a unique (type, id, version) key caught two writers
+    if getattr(error.orig, "sqlstate", None) in RETRYABLE_SQLSTATES:
+        return True
+    return "database is locked" in str(error.orig)

@@ -1,0 +1,238 @@
+"""The Store: CRUD with versions, history, search and Bundles over one SQLAlchemy engine."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy.exc import DBAPIError
+
+from adapter.errors import Conflict, Gone, NotFound, PreconditionFailed
+from adapter.store import bundles, search
+from adapter.store.database import (
+    WRITE_OPTION,
+    create_store_engine,
+    is_contention,
+    upgrade_schema,
+)
+from adapter.store.dates import to_naive_utc
+from adapter.store.model import HistoryPage, SearchPage, StoredResource, WriteOutcome
+from adapter.store.schema import versions
+from adapter.store.writes import (
+    Listener,
+    VersionWriter,
+    check_id,
+    check_resource,
+    check_type,
+    lock_condition,
+    read_current,
+    read_version,
+    row_to_stored,
+)
+
+
+def open_store(
+    database_url: str, *, page_size_default: int = 50, page_size_max: int = 1000
+) -> Store:
+    """A store on the database, its schema migrated to the latest version."""
+    engine = create_store_engine(database_url)
+    upgrade_schema(engine)
+    return Store(engine, paging=search.Paging(page_size_default, page_size_max))
+
+
+class Store:
+    """Versioned FHIR resources; every public method is one database transaction."""
+
+    def __init__(self, engine: Engine, *, paging: search.Paging | None = None) -> None:
+        self.engine = engine
+        self.paging = paging or search.Paging()
+        self.listeners: list[Listener] = []
+
+    def add_listener(self, listener: Listener) -> None:
+        """Call `listener(connection, change)` inside the transaction of every write."""
+        self.listeners.append(listener)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def after_fork(self) -> None:
+        """Drop pooled connections inherited from a parent process (gunicorn --preload)."""
+        self.engine.dispose(close=False)
+
+    @contextmanager
+    def writing(self) -> Iterator[VersionWriter]:
+        """One write transaction: committed when the block ends, rolled back on any error."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execution_options(**{WRITE_OPTION: True})
+                with conn.begin():
+                    yield VersionWriter(conn, self.listeners)
+        except DBAPIError as error:
+            if is_contention(error):
+                raise Conflict(
+                    "The database refused the write because of a concurrent change; "
+                    "nothing was stored, retry the request"
+                ) from error
+            raise
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    def read(self, resource_type: str, resource_id: str) -> StoredResource:
+        check_type(resource_type)
+        with self.reading() as conn:
+            row = read_current(conn, resource_type, resource_id)
+        if row is None:
+            raise NotFound(f"{resource_type}/{resource_id} is not known")
+        if row.deleted:
+            raise Gone(f"{resource_type}/{resource_id} was deleted (version {row.version})")
+        return row_to_stored(row)
+
+    def vread(self, resource_type: str, resource_id: str, version_id: str) -> StoredResource:
+        check_type(resource_type)
+        if not version_id.isdigit():
+            raise NotFound(f"{resource_type}/{resource_id} has no version {version_id!r}")
+        with self.reading() as conn:
+            row = read_version(conn, resource_type, resource_id, int(version_id))
+        if row is None:
+            raise NotFound(f"{resource_type}/{resource_id} has no version {version_id}")
+        return row_to_stored(row)
+
+    def create(self, resource: dict[str, Any], *, if_none_exist: str | None = None) -> WriteOutcome:
+        """Store under a new server-assigned id; with if_none_exist, only when nothing matches."""
+        resource_type = check_resource(resource)
+        with self.writing() as writer:
+            return create_in(writer, self.paging, resource_type, resource, if_none_exist)
+
+    def update(
+        self,
+        resource_type: str,
+        resource_id: str,
+        resource: dict[str, Any],
+        *,
+        if_match: str | None = None,
+    ) -> WriteOutcome:
+        """Create or update `Type/id`; unchanged content writes no new version."""
+        check_resource(resource, resource_type)
+        check_id(resource_id)
+        with self.writing() as writer:
+            return writer.save(resource_type, resource_id, resource, if_match=if_match)
+
+    def conditional_update(
+        self, resource_type: str, query: str, resource: dict[str, Any]
+    ) -> WriteOutcome:
+        """Update the one match of `query`, create when none, 412 when several."""
+        check_resource(resource, resource_type)
+        with self.writing() as writer:
+            return conditional_update_in(writer, self.paging, resource_type, query, resource)
+
+    def delete(
+        self, resource_type: str, resource_id: str, *, if_match: str | None = None
+    ) -> WriteOutcome:
+        check_type(resource_type)
+        with self.writing() as writer:
+            return writer.save(resource_type, resource_id, None, if_match=if_match)
+
+    def history(
+        self,
+        resource_type: str | None = None,
+        resource_id: str | None = None,
+        *,
+        since: datetime | None = None,
+        count: int = 50,
+        offset: int = 0,
+    ) -> HistoryPage:
+        """Versions newest first, deletes included; of one resource, one type or everything."""
+        if resource_type is not None:
+            check_type(resource_type)
+        conditions = []
+        if resource_type is not None:
+            conditions.append(versions.c.res_type == resource_type)
+        if resource_id is not None:
+            conditions.append(versions.c.res_id == resource_id)
+        if since is not None:
+            conditions.append(versions.c.last_updated >= to_naive_utc(since))
+        count = self.paging.clamp(count)
+        with self.reading() as conn:
+            total = conn.execute(select(func.count()).select_from(versions).where(*conditions))
+            total_count = total.scalar_one()
+            query = (
+                select(versions)
+                .where(*conditions)
+                .order_by(versions.c.last_updated.desc(), versions.c.seq.desc())
+                .limit(count)
+                .offset(max(offset, 0))
+            )
+            entries = [row_to_stored(row) for row in conn.execute(query)]
+        more = offset + count < total_count
+        return HistoryPage(total_count, entries, offset + count if more else None)
+
+    def search(
+        self, resource_type: str, params: list[tuple[str, str]], *, strict: bool = False
+    ) -> SearchPage:
+        check_type(resource_type)
+        with self.reading() as conn:
+            return search.run(conn, resource_type, params, strict=strict, paging=self.paging)
+
+    def transaction(self, bundle: dict[str, Any]) -> dict[str, Any]:
+        """All entries in one database transaction; any failure undoes every entry."""
+        bundles.check_bundle(bundle, "transaction")
+        with self.writing() as writer:
+            return bundles.Transaction(self, writer).run(bundle)
+
+    def batch(self, bundle: dict[str, Any]) -> dict[str, Any]:
+        """Each entry in its own database transaction, with its own status."""
+        bundles.check_bundle(bundle, "batch")
+        return bundles.run_batch(self, bundle)
+
+
+def create_in(
+    writer: VersionWriter,
+    paging: search.Paging,
+    resource_type: str,
+    resource: dict[str, Any],
+    if_none_exist: str | None,
+) -> WriteOutcome:
+    if if_none_exist:
+        lock_condition(writer.conn, resource_type, if_none_exist)
+        matches = search.match_ids(writer.conn, resource_type, if_none_exist, paging)
+        if len(matches) > 1:
+            raise PreconditionFailed(
+                f"If-None-Exist {if_none_exist!r} matches {len(matches)} {resource_type} resources"
+            )
+        if matches:
+            found = writer.read(resource_type, matches[0])
+            return WriteOutcome(
+                "exists", found.resource, found.type, found.id, found.version_id, found.last_updated
+            )
+    return writer.save(resource_type, str(uuid.uuid4()), resource, fresh_id=True)
+
+
+def conditional_update_in(
+    writer: VersionWriter,
+    paging: search.Paging,
+    resource_type: str,
+    query: str,
+    resource: dict[str, Any],
+) -> WriteOutcome:
+    lock_condition(writer.conn, resource_type, query)
+    matches = search.match_ids(writer.conn, resource_type, query, paging)
+    if len(matches) > 1:
+        raise PreconditionFailed(f"{resource_type}?{query} matches {len(matches)} resources")
+    body_id = resource.get("id")
+    if matches and body_id and body_id != matches[0]:
+        raise PreconditionFailed(
+            f"{resource_type}?{query} matches {matches[0]}, not the body's id {body_id}",
+            expression="id",
+        )
+    if matches:
+        return writer.save(resource_type, matches[0], resource)
+    if body_id:
+        check_id(body_id)
+    return writer.save(resource_type, body_id or str(uuid.uuid4()), resource)
