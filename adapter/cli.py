@@ -56,6 +56,12 @@ def _run_compliance(args: argparse.Namespace) -> int:
     return run_compliance(args)
 
 
+def _run_report(args: argparse.Namespace) -> int:
+    from adapter.reports.command import run_report
+
+    return run_report(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ltsc-adapter",
@@ -101,6 +107,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("inputs", nargs="+", metavar="INPUT")
     p.add_argument("--as-of", metavar="DATE", help="evaluate as of this date (default: today)")
     p.add_argument("--format", choices=("text", "json", "csv"), default="text")
+
+    p = add("report", _run_report, "Report LTS-C offers and uptake for a period (REPORT).")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="plan export file or CSV folder")
+    p.add_argument("--from", dest="period_start", required=True, metavar="DATE")
+    p.add_argument("--to", dest="period_end", required=True, metavar="DATE")
+    p.add_argument("--plan", metavar="PLAN_ID", help="only this plan's members")
+    p.add_argument("--format", choices=("json", "csv", "html"), default="json")
+    p.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     return parser
 
 

@@ -26,6 +26,8 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8080
     workers: int = 2
+    # Threads per gunicorn worker (gthread): database waits overlap and connections stay alive.
+    worker_threads: int = 4
     # reject: invalid writes get 422; warn: stored, issues returned; off: structure only.
     validation_mode: str = "reject"
     # FHIR REST request bodies above this are refused with 413 before parsing.

@@ -85,3 +85,17 @@ def _base_r4() -> Definitions:
 def load_base_r4() -> Definitions:
     """A fresh index of the shipped base R4 definitions (the parsed files are cached)."""
     return _base_r4().copy()
+
+
+def load_directory(definitions: Definitions, folder: Path) -> list[str]:
+    """Index every conformance resource in `folder/*.json`; returns files that could not be read."""
+    problems = []
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        try:
+            resource = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError) as exc:
+            problems.append(f"{path.name}: {exc}")
+            continue
+        if isinstance(resource, dict):
+            definitions.add(resource)
+    return problems

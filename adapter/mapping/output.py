@@ -1,0 +1,76 @@
+"""Write member Bundles as JSON files, NDJSON lines or FHIR XML files."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import orjson
+
+from adapter.mapping.ids import resource_id
+from adapter.mapping.xml import resource_xml
+
+NDJSON_FILE = "bundles.ndjson"
+
+
+def bundle_json(bundle: dict[str, Any]) -> bytes:
+    """Indented JSON with a final newline; the same Bundle always gives the same bytes."""
+    return orjson.dumps(bundle, option=orjson.OPT_INDENT_2) + b"\n"
+
+
+def bundle_ndjson_line(bundle: dict[str, Any]) -> bytes:
+    return orjson.dumps(bundle) + b"\n"
+
+
+class BundleWriter:
+    """Writes Bundles into OUTDIR: `<member>.json`, `<member>.xml` or one `bundles.ndjson`."""
+
+    def __init__(self, outdir: Path, output_format: str) -> None:
+        if output_format not in _FILE_FORMATS and output_format != "ndjson":
+            known = ", ".join([*_FILE_FORMATS, "ndjson"])
+            raise ValueError(f"unknown output format {output_format!r}; use one of {known}")
+        self.outdir = outdir
+        self.format = output_format
+        self.paths: list[Path] = []
+        self._stream: BinaryIO | None = None
+        outdir.mkdir(parents=True, exist_ok=True)
+
+    def write(self, member_id: str, bundle: dict[str, Any]) -> None:
+        if self.format == "ndjson":
+            self._ndjson().write(bundle_ndjson_line(bundle))
+            return
+        suffix, render = _FILE_FORMATS[self.format]
+        path = self.outdir / f"{_file_stem(member_id)}{suffix}"
+        path.write_bytes(render(bundle))
+        self.paths.append(path)
+
+    def close(self) -> None:
+        if self._stream is not None:
+            self._stream.close()
+            self._stream = None
+
+    def _ndjson(self) -> BinaryIO:
+        if self._stream is None:
+            path = self.outdir / NDJSON_FILE
+            self._stream = path.open("wb")
+            self.paths.append(path)
+        return self._stream
+
+    def __enter__(self) -> BundleWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _file_stem(member_id: str) -> str:
+    """The member id itself when it is a safe file name, else its resource-id form."""
+    safe = member_id and all(c.isalnum() or c in "-_." for c in member_id)
+    return member_id if safe and not member_id.startswith(".") else resource_id(member_id)
+
+
+_FILE_FORMATS: dict[str, tuple[str, Callable[[dict[str, Any]], bytes]]] = {
+    "json": (".json", bundle_json),
+    "xml": (".xml", resource_xml),
+}

@@ -1,0 +1,62 @@
+"""Bundle-wide rules: fullUrl uniqueness, duplicate resource ids and entry lookup for references."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from adapter.validation.instance import InstanceWalker
+
+
+def _entries(bundle: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
+    entries = bundle.get("entry")
+    if not isinstance(entries, list):
+        return []
+    return [(i, e) for i, e in enumerate(entries) if isinstance(e, dict)]
+
+
+def bundle_references(bundle: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every way an entry can be referred to inside the Bundle: fullUrl and `Type/id`."""
+    found: dict[str, dict[str, Any]] = {}
+    for _, entry in _entries(bundle):
+        resource = entry.get("resource")
+        if not isinstance(resource, dict):
+            continue
+        full_url = entry.get("fullUrl")
+        if isinstance(full_url, str):
+            found[full_url] = resource
+        kind, rid = resource.get("resourceType"), resource.get("id")
+        if isinstance(kind, str) and isinstance(rid, str):
+            found.setdefault(f"{kind}/{rid}", resource)
+    return found
+
+
+def check_bundle(walker: InstanceWalker, bundle: dict[str, Any], expr: str) -> None:
+    full_urls: dict[str, int] = {}
+    ids: dict[str, int] = {}
+    for index, entry in _entries(bundle):
+        where = f"{expr}.entry[{index}]"
+        full_url = entry.get("fullUrl")
+        if isinstance(full_url, str):
+            if full_url in full_urls:
+                walker.report(
+                    "error",
+                    "duplicate",
+                    f"fullUrl {full_url} is also used by entry {full_urls[full_url]}",
+                    f"{where}.fullUrl",
+                )
+            full_urls.setdefault(full_url, index)
+        resource = entry.get("resource")
+        if not isinstance(resource, dict):
+            continue
+        kind, rid = resource.get("resourceType"), resource.get("id")
+        if isinstance(kind, str) and isinstance(rid, str):
+            key = f"{kind}/{rid}"
+            if key in ids:
+                walker.report(
+                    "error",
+                    "duplicate",
+                    f"Resource {key} also appears in entry {ids[key]}",
+                    f"{where}.resource.id",
+                )
+            ids.setdefault(key, index)

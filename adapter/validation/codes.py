@@ -1,0 +1,86 @@
+"""Coded values: binding checks by strength, and codes/displays against local CodeSystems."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from adapter.validation.terminology import EXTERNAL_SYSTEMS
+
+if TYPE_CHECKING:
+    from adapter.validation.instance import InstanceWalker
+
+CHECKED_STRENGTHS = {"required": "error", "extensible": "warning"}
+
+
+def _codings(kind: str | None, value: Any) -> list[tuple[str | None, Any]]:
+    """(system, code) pairs carried by a code, Coding, CodeableConcept or Quantity."""
+    if kind is None:
+        return [(None, value)]
+    if kind == "CodeableConcept":
+        codings = value.get("coding") if isinstance(value.get("coding"), list) else []
+        return [(c.get("system"), c.get("code")) for c in codings if isinstance(c, dict)]
+    return [(value.get("system"), value.get("code"))] if "code" in value else []
+
+
+def check_binding(
+    walker: InstanceWalker, binding: tuple[str, str], kind: str | None, value: Any, expr: str
+) -> None:
+    strength, value_set = binding
+    severity = CHECKED_STRENGTHS.get(strength)
+    if severity is None:
+        return
+    pairs = [(s, c) for s, c in _codings(kind, value) if isinstance(c, str)]
+    if kind == "Quantity" and not pairs:
+        return
+    label = f"value set {value_set} ({strength} binding)"
+    if not pairs:
+        walker.report(
+            severity, "code-invalid", f"No code provided; a code from the {label} is expected", expr
+        )
+        return
+    results = [walker.v.terminology.check(value_set, s, c) for s, c in pairs]
+    statuses = {r.status for r in results}
+    if "in_set" in statuses:
+        return
+    shown = ", ".join(f"{s}#{c}" if s else f"'{c}'" for s, c in pairs)
+    if "offline" in statuses:
+        walker.report(
+            "information",
+            "informational",
+            f"Code {shown} cannot be checked offline against the {label}",
+            expr,
+        )
+    elif "unknown_vs" in statuses:
+        walker.report(
+            "warning", "not-found", f"The {label} is not available; {shown} unchecked", expr
+        )
+    else:
+        walker.report(severity, "code-invalid", f"Code {shown} is not in the {label}", expr)
+
+
+def check_coding(walker: InstanceWalker, coding: dict[str, Any], expr: str) -> None:
+    """A code must exist in its system when the system is known locally; displays should match."""
+    system, code = coding.get("system"), coding.get("code")
+    if not isinstance(system, str) or not isinstance(code, str):
+        return
+    if system in EXTERNAL_SYSTEMS:
+        return
+    codes = walker.v.terminology.system_codes(system)
+    if codes is None:
+        return
+    if code not in codes:
+        walker.report(
+            "error",
+            "code-invalid",
+            f"Code '{code}' is not defined in code system {system}",
+            f"{expr}.code",
+        )
+        return
+    display, expected = coding.get("display"), codes[code]
+    if isinstance(display, str) and expected and display.strip().lower() != expected.lower():
+        walker.report(
+            "warning",
+            "code-invalid",
+            f"Display '{display}' for {system}#{code} should be '{expected}'",
+            f"{expr}.display",
+        )

@@ -1,0 +1,371 @@
+"""Walks one resource instance along a compiled profile and collects every issue it finds.
+
+Expressions follow one convention: FHIRPath from the resource type, an index on every element
+that repeats in base R4 (`Patient.name[0].given[1]`), choice elements as
+`value.ofType(CodeableConcept)`, and nested resources by their container's path
+(`Bundle.entry[3].resource.status`, `Patient.contained[0].name[0]`). A missing required element
+is reported at the path where it should be (`Task.status`), a primitive's extension below the
+primitive (`Task.status.extension[0]`), and a JSON property that is no element of its type by
+its JSON name (`Task.colour`, `Observation.valueFoo`, `Task._for`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from adapter.outcome import Issue
+from adapter.validation import slicing
+from adapter.validation.codes import check_binding, check_coding
+from adapter.validation.invariants import OFFLINE, SCOPE, EvaluationScope
+from adapter.validation.model import Constraint, ElementNode, StructureModel
+from adapter.validation.primitives import is_primitive
+from adapter.validation.references import check_reference
+
+if TYPE_CHECKING:
+    from adapter.validation.validator import Validator
+
+BACKBONE_TYPES = frozenset({"BackboneElement", "Element", ""})
+
+
+class InstanceWalker:
+    """One resource (and what it contains) against one profile; issues go to a shared list."""
+
+    def __init__(
+        self,
+        validator: Validator,
+        issues: list[Issue],
+        resource: dict[str, Any],
+        root: dict[str, Any],
+        scope: EvaluationScope,
+    ) -> None:
+        self.v = validator
+        self.issues = issues
+        self.resource = resource
+        self.root = root
+        self.scope = scope
+
+    def report(self, severity: str, code: str, message: str, expr: str) -> None:
+        self.issues.append(Issue(severity, code, message, (expr,)))
+
+    # -- resources -------------------------------------------------------------------------
+
+    def walk_resource(self, model: StructureModel, expr: str) -> None:
+        token = SCOPE.set(self.scope)  # what resolve() and memberOf() see while walking
+        try:
+            self.complex(self.resource, model.root, model.type, expr, is_resource=True)
+            self.constraints(model.root, self.resource, model.type, expr)
+        finally:
+            SCOPE.reset(token)
+
+    def nested_resource(self, value: Any, expr: str, *, contained: bool) -> None:
+        if not isinstance(value, dict):
+            self.report("error", "structure", "A resource must be a JSON object", expr)
+            return
+        root = self.root if contained else value
+        self.v.validate_nested(value, expr, self.issues, root, self.scope)
+
+    # -- elements --------------------------------------------------------------------------
+
+    def complex(
+        self,
+        value: dict[str, Any],
+        node: ElementNode,
+        code: str,
+        expr: str,
+        is_resource: bool = False,
+    ) -> None:
+        owner = node if node.children else self.v.type_root(code)
+        if owner is None:
+            self.report("error", "structure", f"Unknown type '{code}'", expr)
+            return
+        keys = owner.json_keys()
+        present: dict[int, tuple[ElementNode, list[tuple[str, str]]]] = {}
+        for key in value:
+            underscore = key[:1] == "_"
+            found = keys.get(key[1:] if underscore else key)
+            if found is None or (underscore and not is_primitive(found[1])):
+                if not (key == "resourceType" and is_resource):
+                    self.report("error", "structure", f"Unknown element '{key}'", f"{expr}.{key}")
+                continue
+            json_key = (key[1:] if underscore else key, found[1])
+            keyed = present.setdefault(id(found[0]), (found[0], []))[1]
+            if json_key not in keyed:
+                keyed.append(json_key)
+        for child, found_keys in present.values():
+            self.element(value, child, found_keys, expr)
+        for child in owner.watched_children():
+            if id(child) not in present:
+                self._absent(child, self._path(expr, child, None))
+
+    def _absent(self, child: ElementNode, expr: str) -> None:
+        self._cardinality(child, 0, expr)
+        self._must_support(child, expr)
+        for slice_node in child.slices:
+            self._slice_cardinality(child, slice_node, 0, expr)
+
+    def element(
+        self, parent: dict[str, Any], child: ElementNode, present: list[tuple[str, str]], expr: str
+    ) -> None:
+        if len(present) > 1:
+            names = ", ".join(k for k, _ in present)
+            where = f"{expr}.{present[1][0]}"
+            self.report("error", "structure", f"Only one of {names} is allowed", where)
+        key, code = present[0]
+        base = self._path(expr, child, code if child.is_choice else None)
+        if not child.repeats and not child.slices:
+            self._single(parent, child, key, code, base, expr)
+            return
+        items = self._items(parent, key, child, expr)
+        if items is None:
+            return
+        values, extras = items
+        self._cardinality(child, len(values), base)
+        exprs = [f"{base}[{i}]" if child.repeats else base for i in range(len(values))]
+        if child.slicing or child.slices:
+            self.slices(values, extras, child, code, exprs, base)
+            return
+        for value, extra, item_expr in zip(values, extras, exprs, strict=True):
+            self.item(value, extra, child, code, item_expr)
+
+    def _single(self, parent, child: ElementNode, key: str, code: str, path: str, expr) -> None:
+        """The common case: a non-repeating element, present once."""
+        raw, extra = parent.get(key), parent.get("_" + key)
+        if isinstance(raw, list) or isinstance(extra, list):
+            name = key if isinstance(raw, list) else "_" + key
+            where = f"{expr}.{name}"
+            self.report("error", "structure", f"'{name}' must not be an array", where)
+            return
+        if child.max == 0:
+            self._cardinality(child, 1, path)
+        self.item(raw, extra, child, code, path)
+
+    def _path(self, expr: str, child: ElementNode, choice_code: str | None) -> str:
+        if child.is_choice:
+            stem = child.name[:-3]
+            return f"{expr}.{stem}.ofType({choice_code})" if choice_code else f"{expr}.{stem}"
+        return f"{expr}.{child.name}"
+
+    def _items(self, parent, key: str, child: ElementNode, expr: str) -> tuple[list, list] | None:
+        raw, extra = parent.get(key), parent.get("_" + key)
+        if child.repeats:
+            values = self._as_list(raw, f"{expr}.{key}")
+            extras = self._as_list(extra, f"{expr}._{key}")
+            size = max(len(values), len(extras))
+            values += [None] * (size - len(values))
+            extras += [None] * (size - len(extras))
+            return values, extras
+        for name, item in ((key, raw), ("_" + key, extra)):
+            if isinstance(item, list):
+                self.report(
+                    "error", "structure", f"'{name}' must not be an array", f"{expr}.{name}"
+                )
+                return None
+        return [raw], [extra]
+
+    def _as_list(self, value: Any, expr: str) -> list[Any]:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.report("error", "structure", "This element repeats and must be an array", expr)
+            return [value]
+        if not value:
+            self.report("error", "structure", "Arrays must not be empty", expr)
+        return list(value)
+
+    def _cardinality(self, node: ElementNode, count: int, expr: str) -> None:
+        if count < node.min:
+            self.report(
+                "error",
+                "required",
+                f"{node.path}: minimum required = {node.min}, but found {count}",
+                expr,
+            )
+        if node.max is not None and count > node.max:
+            self.report(
+                "error",
+                "structure",
+                f"{node.path}: maximum allowed = {node.max}, but found {count}",
+                expr,
+            )
+
+    def _must_support(self, node: ElementNode, expr: str) -> None:
+        if node.must_support and self.v.report_must_support:
+            self.report(
+                "information", "informational", f"Must-support element {node.path} is absent", expr
+            )
+
+    # -- one item --------------------------------------------------------------------------
+
+    def item(self, value: Any, extra: Any, node: ElementNode, code: str, expr: str) -> None:
+        if is_primitive(code):
+            if not self.primitive(value, extra, node, code, expr):
+                return
+        elif code in ("Resource", "DomainResource") or self.v.is_resource_type(code):
+            self.nested_resource(value, expr, contained=node.name == "contained")
+            return
+        elif not isinstance(value, dict):
+            self.report("error", "structure", f"A {code} must be a JSON object", expr)
+            return
+        else:
+            self.complex(value, node, code, expr)
+            self.datatype_rules(value, node, code, expr)
+        if value is not None:
+            self.fixed_and_pattern(value, node, expr)
+        self.constraints(node, value if value is not None else extra, code, expr)
+
+    def primitive(self, value: Any, extra: Any, node: ElementNode, code: str, expr: str) -> bool:
+        """Checks one primitive; False when its value is unusable for further rules."""
+        if extra is not None:
+            if isinstance(extra, dict):
+                self.complex(extra, self.v.type_root(code) or node, code, expr)
+            else:
+                self.report("error", "structure", "Primitive extensions must be an object", expr)
+        if value is None:
+            if extra is None:
+                self.report("error", "structure", "null is not allowed here", expr)
+            return extra is not None
+        if code == "string" and node.path.endswith(".id") and node.path.count(".") == 1:
+            code = "id"  # Resource.id is typed System.String in R4 but must be a valid id
+        problem = self.v.primitives.problem(code, value)
+        if problem:
+            self.report("error", "value", f"Value {_show(value)} {problem}", expr)
+            return False
+        if node.max_length and isinstance(value, str) and len(value) > node.max_length:
+            self.report("error", "value", f"Value is longer than {node.max_length}", expr)
+        if node.binding and code in ("code", "string", "uri"):
+            check_binding(self, node.binding, None, value, expr)
+        return True
+
+    def datatype_rules(
+        self, value: dict[str, Any], node: ElementNode, code: str, expr: str
+    ) -> None:
+        if code == "Coding":
+            check_coding(self, value, expr)
+        if node.binding and code in ("Coding", "CodeableConcept", "Quantity"):
+            check_binding(self, node.binding, code, value, expr)
+        if code == "Reference":
+            check_reference(self, value, node, expr)
+        if code == "Extension":
+            self.extension(value, node, expr)
+        for type_ref in node.types:
+            if type_ref.code == code and code != "Extension":
+                for profile in type_ref.profiles:
+                    self.v.conform_element(self, value, profile, code, expr)
+
+    def extension(self, value: dict[str, Any], node: ElementNode, expr: str) -> None:
+        profiles = [p for t in node.types for p in t.profiles]
+        url = value.get("url")
+        # Inline (profile-defined) and relative-url extensions are defined by their parent.
+        if not profiles and isinstance(url, str) and not node.children and ":" in url:
+            if self.v.definitions.structure_definition(url) is None:
+                modifier = node.name == "modifierExtension"
+                self.report(
+                    "error" if modifier else "information",
+                    "extension" if modifier else "informational",
+                    f"Extension {url} is not known; its content cannot be checked",
+                    expr,
+                )
+                return
+            profiles = [url]
+        for profile in profiles:
+            self.v.conform_element(self, value, profile, "Extension", expr)
+
+    def fixed_and_pattern(self, value: Any, node: ElementNode, expr: str) -> None:
+        if node.fixed is not None and value != node.fixed:
+            self.report(
+                "error", "value", f"Value must be exactly {_show(node.fixed)} ({node.path})", expr
+            )
+        if node.pattern is not None and not slicing.matches_pattern(value, node.pattern):
+            self.report(
+                "error", "value", f"Value must match the pattern {_show(node.pattern)}", expr
+            )
+
+    def constraints(self, node: ElementNode, value: Any, code: str, expr: str) -> None:
+        for rule, native in self.v.rules_for(node, code):
+            if native is not None:
+                if native(value, self.resource, self.root):
+                    continue
+                why = "is not satisfied"
+            else:
+                type_path = node.path if code in BACKBONE_TYPES else code
+                why = self.v.invariants.failure(rule, value, type_path, self.resource, self.root)
+                if why is None:
+                    continue
+            if rule.key == "dom-6" and self.resource is not self.root:
+                continue  # a contained resource's narrative is its container's
+            self._failed_constraint(rule, why, expr)
+
+    def _failed_constraint(self, rule: Constraint, why: str, expr: str) -> None:
+        message = f"Constraint {rule.key} {why}: {rule.human}"
+        if why.startswith(OFFLINE):
+            self.report("information", "informational", message, expr)
+        else:
+            severity = "error" if rule.severity == "error" else "warning"
+            self.report(severity, "invariant", message, expr)
+
+    # -- slicing ---------------------------------------------------------------------------
+
+    def slices(self, values, extras, element: ElementNode, code: str, exprs, base: str) -> None:
+        """Each item is checked against the slice it falls in (a slice refines the element)."""
+        sliced = element.slicing or {}
+        unsupported = slicing.unsupported_discriminators(sliced)
+        if unsupported:
+            message = f"Slicing of {element.path} by {', '.join(unsupported)} cannot be checked"
+            self.report("warning", "not-supported", message, base)
+        assigned = [None] * len(values) if unsupported else slicing.assign(values, code, element)
+        for index, slice_node in enumerate(element.slices if not unsupported else []):
+            self._slice_cardinality(element, slice_node, assigned.count(index), base)
+        last, seen_unmatched = -1, False
+        for value, extra, slot, item_expr in zip(values, extras, assigned, exprs, strict=True):
+            if slot is None:
+                seen_unmatched = True
+                if not unsupported:
+                    self._unmatched(element, sliced, item_expr)
+                self.item(value, extra, element, code, item_expr)
+                continue
+            self._slice_order(element, sliced, slot, last, seen_unmatched, item_expr)
+            last = max(last, slot)
+            self.item(value, extra, element.slices[slot], code, item_expr)
+
+    def _slice_order(self, element, sliced, slot: int, last: int, unmatched: bool, expr) -> None:
+        name = element.slices[slot].slice_name
+        if sliced.get("ordered") and slot < last:
+            message = f"Slice '{name}' of {element.path} is out of order (slicing is ordered)"
+            self.report("error", "structure", message, expr)
+        if sliced.get("rules") == "openAtEnd" and unmatched:
+            message = f"Items not in a slice of {element.path} must come last (openAtEnd)"
+            self.report("error", "structure", message, expr)
+
+    def _slice_cardinality(self, element, slice_node: ElementNode, count: int, base: str) -> None:
+        name = f"Slice '{slice_node.slice_name}' of {element.path}"
+        if count < slice_node.min:
+            self.report(
+                "error",
+                "required",
+                f"{name}: minimum required = {slice_node.min}, found {count}",
+                base,
+            )
+        if slice_node.max is not None and count > slice_node.max:
+            self.report(
+                "error",
+                "structure",
+                f"{name}: maximum allowed = {slice_node.max}, found {count}",
+                base,
+            )
+
+    def _unmatched(self, element: ElementNode, sliced: dict[str, Any], expr: str) -> None:
+        if sliced.get("rules") == "closed":
+            discriminators = ", ".join(
+                f"{d.get('type')}:{d.get('path')}" for d in sliced.get("discriminator", [])
+            )
+            self.report(
+                "error",
+                "structure",
+                f"Item matches no slice of {element.path} (closed slicing by {discriminators})",
+                expr,
+            )
+
+
+def _show(value: Any) -> str:
+    text = repr(value) if not isinstance(value, str) else f"'{value}'"
+    return text if len(text) <= 80 else text[:77] + "..."

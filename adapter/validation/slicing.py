@@ -1,0 +1,120 @@
+"""Assigns repeating items to the slices of a sliced element by value, pattern or exists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from adapter.validation.model import ElementNode
+
+SUPPORTED = frozenset({"value", "pattern", "exists", "type"})
+
+
+def matches_pattern(value: Any, pattern: Any) -> bool:
+    """FHIR pattern semantics: every property of the pattern appears in the value."""
+    if isinstance(pattern, dict):
+        return isinstance(value, dict) and all(
+            matches_pattern(value.get(k), v) for k, v in pattern.items()
+        )
+    if isinstance(pattern, list):
+        items = value if isinstance(value, list) else []
+        return all(any(matches_pattern(i, p) for i in items) for p in pattern)
+    return value == pattern and type(value) is type(pattern)
+
+
+def _child(node: ElementNode, segment: str) -> ElementNode | None:
+    for child in node.children:
+        if child.name in (segment, segment + "[x]"):
+            return child
+    return None
+
+
+def _navigate(value: Any, segments: list[str]) -> list[Any]:
+    current = value if isinstance(value, list) else [value]
+    for segment in segments:
+        step: list[Any] = []
+        for item in current:
+            if not isinstance(item, dict):
+                continue
+            for key, found in item.items():
+                if key == segment or (
+                    key.startswith(segment) and key[len(segment) :][:1].isupper()
+                ):
+                    step.extend(found if isinstance(found, list) else [found])
+        current = step
+    return current
+
+
+def expected_value(slice_node: ElementNode, path: str) -> tuple[bool, Any]:
+    """The fixed or pattern value a slice holds at a discriminator path: (found, value)."""
+    segments = [] if path == "$this" else path.split(".")
+    node: ElementNode | None = slice_node
+    for index, segment in enumerate(segments):
+        held = node.fixed if node.fixed is not None else node.pattern
+        if held is not None:
+            values = _navigate(held, segments[index:])
+            return (bool(values), values[0] if values else None)
+        if segment == "url" and node.types and node.types[0].profiles:
+            return True, node.types[0].profiles[0]
+        node = _child(node, segment)
+        if node is None:
+            return False, None
+    held = node.fixed if node.fixed is not None else node.pattern
+    return (held is not None, held)
+
+
+def _exists_expected(slice_node: ElementNode, path: str) -> bool | None:
+    node: ElementNode | None = slice_node
+    for segment in path.split("."):
+        node = _child(node, segment) if node else None
+    if node is None:
+        return None
+    return node.min > 0 if node.max != 0 else False
+
+
+def slice_matches(
+    item: Any, code: str, slice_node: ElementNode, discriminators: list[dict[str, Any]]
+) -> bool:
+    """Whether an item (of type `code`) falls in a slice under every discriminator."""
+    for disc in discriminators:
+        path = disc.get("path", "$this")
+        segments = [] if path == "$this" else path.split(".")
+        if disc.get("type") == "type":
+            if code not in {t.code for t in slice_node.types}:
+                return False
+            continue
+        if disc.get("type") == "exists":
+            expected = _exists_expected(slice_node, path)
+            if expected is not None and bool(_navigate(item, segments)) != expected:
+                return False
+            continue
+        found, expected = expected_value(slice_node, path)
+        if not found:
+            return False
+        candidates = _navigate(item, segments) if segments else [item]
+        if not any(matches_pattern(c, expected) for c in candidates):
+            return False
+    return True
+
+
+def unsupported_discriminators(slicing: dict[str, Any]) -> list[str]:
+    return [
+        f"{d.get('type')}:{d.get('path')}"
+        for d in slicing.get("discriminator", [])
+        if d.get("type") not in SUPPORTED
+        or "resolve()" in str(d.get("path"))
+        or (d.get("type") == "type" and d.get("path", "$this") != "$this")
+    ]
+
+
+def assign(items: list[Any], code: str, element: ElementNode) -> list[int | None]:
+    """The index in `element.slices` of the first slice each item matches, or None."""
+    discriminators = (element.slicing or {}).get("discriminator", [])
+    assigned: list[int | None] = []
+    for item in items:
+        match = None
+        for index, slice_node in enumerate(element.slices):
+            if slice_matches(item, code, slice_node, discriminators):
+                match = index
+                break
+        assigned.append(match)
+    return assigned

@@ -1,0 +1,69 @@
+"""Golden files: each scenario's input maps to exactly its expected Bundles."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from adapter.mapping.output import bundle_json
+from adapter.mapping.pipeline import map_export_checked
+
+from .conftest import GOLDEN_DIR, load_scenario
+
+SCENARIOS = sorted(p for p in GOLDEN_DIR.iterdir() if (p / "input.json").exists())
+# Enough diff lines to see what moved without drowning the report.
+MAX_DIFF_LINES = 40
+
+
+def mapped(folder: Path) -> dict[str, dict[str, Any]]:
+    document, derived = load_scenario(folder)
+    members = map_export_checked(
+        document, derive=lambda record, _d, _a: derived[record["member"]["member_id"]]
+    )
+    out = {}
+    for member_id, bundle, issues in members:
+        assert issues == [], f"{member_id}: {issues}"
+        out[member_id] = bundle
+    return out
+
+
+def short_diff(expected: Any, actual: Any) -> str:
+    lines = difflib.unified_diff(
+        json.dumps(expected, indent=1, sort_keys=True).splitlines(),
+        json.dumps(actual, indent=1, sort_keys=True).splitlines(),
+        "expected",
+        "actual",
+        lineterm="",
+    )
+    return "\n".join(list(lines)[:MAX_DIFF_LINES])
+
+
+@pytest.mark.parametrize("folder", SCENARIOS, ids=[p.name for p in SCENARIOS])
+def test_scenario_maps_to_expected_bundles(folder: Path, update_golden: bool) -> None:
+    bundles = mapped(folder)
+    expected_dir = folder / "expected"
+    if update_golden:
+        expected_dir.mkdir(exist_ok=True)
+        for old in expected_dir.glob("*.json"):
+            old.unlink()
+        for member_id, bundle in bundles.items():
+            (expected_dir / f"{member_id}.json").write_bytes(bundle_json(bundle))
+    expected_files = sorted(expected_dir.glob("*.json"))
+    assert sorted(p.stem for p in expected_files) == sorted(bundles)
+    for path in expected_files:
+        expected = json.loads(path.read_text(encoding="utf-8"))
+        actual = bundles[path.stem]
+        assert actual == expected, f"{folder.name}/{path.name} differs:\n" + short_diff(
+            expected, actual
+        )
+
+
+def test_golden_files_are_written_byte_for_byte_as_the_mapping_writes_them() -> None:
+    for folder in SCENARIOS:
+        for member_id, bundle in mapped(folder).items():
+            path = folder / "expected" / f"{member_id}.json"
+            assert path.read_bytes() == bundle_json(bundle), path
