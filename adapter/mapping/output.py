@@ -9,7 +9,8 @@ from typing import Any, BinaryIO
 import orjson
 
 from adapter.mapping.ids import resource_id
-from adapter.mapping.xml import resource_xml
+from adapter.validation.definitions import load_base_r4
+from adapter.validation.fhir_xml import to_xml
 
 NDJSON_FILE = "bundles.ndjson"
 
@@ -17,6 +18,11 @@ NDJSON_FILE = "bundles.ndjson"
 def bundle_json(bundle: dict[str, Any]) -> bytes:
     """Indented JSON with a final newline; the same Bundle always gives the same bytes."""
     return orjson.dumps(bundle, option=orjson.OPT_INDENT_2) + b"\n"
+
+
+def bundle_xml(bundle: dict[str, Any]) -> bytes:
+    """FHIR XML (R4 element order, indented) by the one definition-driven XML writer."""
+    return to_xml(bundle, load_base_r4(), pretty=True)
 
 
 def bundle_ndjson_line(bundle: dict[str, Any]) -> bytes:
@@ -72,5 +78,5 @@ def _file_stem(member_id: str) -> str:
 
 _FILE_FORMATS: dict[str, tuple[str, Callable[[dict[str, Any]], bytes]]] = {
     "json": (".json", bundle_json),
-    "xml": (".xml", resource_xml),
+    "xml": (".xml", bundle_xml),
 }

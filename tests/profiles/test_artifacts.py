@@ -69,3 +69,11 @@ def test_package_index_lists_every_artifact_as_it_is():
             resource["url"],
             resource["version"],
         )
+
+
+def test_committed_snapshots_are_in_sync_with_their_differentials(capsys):
+    import argparse
+
+    from adapter.validation.snapshot import run_snapshot
+
+    assert run_snapshot(argparse.Namespace(check=True)) == 0, capsys.readouterr().err
