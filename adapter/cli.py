@@ -62,6 +62,36 @@ def _run_report(args: argparse.Namespace) -> int:
     return run_report(args)
 
 
+def _run_ingest(args: argparse.Namespace) -> int:
+    from adapter.services.command import run_ingest
+
+    return run_ingest(args)
+
+
+def _run_worker(args: argparse.Namespace) -> int:
+    from adapter.exchange.command import run_worker
+
+    return run_worker(args)
+
+
+def _run_outbox(args: argparse.Namespace) -> int:
+    from adapter.exchange.command import run_outbox
+
+    return run_outbox(args)
+
+
+def _run_mllp(args: argparse.Namespace) -> int:
+    from adapter.intake.command import run_mllp
+
+    return run_mllp(args)
+
+
+def _run_check_server(args: argparse.Namespace) -> int:
+    from adapter.testkit.command import run_check_server
+
+    return run_check_server(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ltsc-adapter",
@@ -115,6 +145,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plan", metavar="PLAN_ID", help="only this plan's members")
     p.add_argument("--format", choices=("json", "csv", "html"), default="json")
     p.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+
+    p = add("ingest", _run_ingest, "Store plan exports as member records and their FHIR resources.")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="plan export file or CSV folder")
+
+    p = add("worker", _run_worker, "Deliver queued changes to partner FHIR servers.")
+    p.add_argument("--once", action="store_true", help="drain what is due, then exit")
+    p.add_argument("--partners", metavar="FILE", help="partner registry (YAML)")
+
+    p = add("outbox", _run_outbox, "List or retry outbound deliveries.")
+    p.add_argument("action", choices=("list", "retry"))
+    p.add_argument("ids", nargs="*", metavar="ID")
+    p.add_argument("--state", help="only deliveries in this state (e.g. dead)")
+
+    p = add("mllp", _run_mllp, "Receive HL7 v2 ADT messages over MLLP and apply them.")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=2575)
+
+    p = add("check-server", _run_check_server, "Check a FHIR server against our profiles.")
+    p.add_argument("url", metavar="URL", help="the server's FHIR base URL")
+    p.add_argument("--token", help="bearer token to send")
+    p.add_argument("--output", choices=("text", "json"), default="text")
     return parser
 
 

@@ -387,7 +387,7 @@ def _offer(
     choices, reason = offer_choices(rng, areas, county)
     outcome = None
     if offered_on < AS_OF - timedelta(days=30) and choices:
-        outcome = rng.choices(["accepted", "declined", "no-response"], [45, 37, 18])[0]
+        outcome = rng.choices(["accepted", "declined", "no-response"], [22, 53, 25])[0]
     # No answer is recorded as such after a month of follow-up calls.
     wait = 30 if outcome == "no-response" else rng.randrange(0, 15)
     offer = {

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from adapter.records import read_exports
-from tests.records.conftest import FORMS, member_location, write_form
+from tests.records.helpers import FORMS, member_location, write_form
 
 
 def errors_at(result, file: str, location: str) -> list:

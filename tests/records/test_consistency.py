@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from adapter.records import read_exports
-from tests.records.conftest import write_form
+from tests.records.helpers import write_form
 
 
 def _read_errors(document, tmp_path) -> dict[str, str]:

@@ -6,7 +6,7 @@ import pytest
 
 from adapter.records import READERS, format_of, read_exports
 from adapter.records.intake import reader_for
-from tests.records.conftest import member_location, write_form
+from tests.records.helpers import member_location, write_form
 
 
 def test_registry_holds_exactly_the_three_forms():
