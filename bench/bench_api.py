@@ -38,6 +38,7 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from adapter.config import Settings  # noqa: E402
 from tests.api.resources import MEMBER_ID, patient  # noqa: E402
 
 POSTGRES_URL = os.environ.get(
@@ -258,8 +259,9 @@ def run_wrk_phase(
     return result
 
 
-def report(backend: str, results: list[PhaseResult]) -> None:
-    print(f"\n{backend}: gunicorn 2 workers on 127.0.0.1")
+def report(backend: str, workers: int, results: list[PhaseResult]) -> None:
+    threads = os.environ.get("ADAPTER_WORKER_THREADS", str(Settings.worker_threads))
+    print(f"\n{backend}: gunicorn {workers} workers ({threads} threads each) on 127.0.0.1")
     columns = ("requests", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms")
     print(f"{'phase':8} " + " ".join(f"{c:>8}" for c in columns) + "  target")
     for r in results:
@@ -300,7 +302,7 @@ def main() -> int:
                     run_phase(name, call, args.requests, args.threads, args.seconds)
                     for name, call in phases(base, ids).items()
                 ]
-            report(f"{backend} ({client} client)", results)
+            report(f"{backend} ({client} client)", args.workers, results)
     return 0
 
 

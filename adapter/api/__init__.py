@@ -1,1 +1,57 @@
 """The FHIR R4 REST facade (Flask application factory and routes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from adapter.api.capability import metadata
+from adapter.api.context import EXTENSION_KEY, ApiContext, base_path
+from adapter.api.errors import register_error_handlers
+from adapter.api.formats import check_query, response_format
+from adapter.api.gate import write_gate
+from adapter.api.history import history
+from adapter.api.operations import operations
+from adapter.api.rest import rest
+from adapter.api.transactions import system
+from adapter.config import Settings
+from adapter.store import Store, open_store
+from adapter.validation import default_validator, fhir_xml
+from adapter.validation.definitions import load_base_r4
+
+__all__ = ["create_app"]
+
+
+def create_app(settings: Settings, *, store: Any = None, validator: Any = None) -> Flask:
+    """A Flask app serving FHIR under the path of `settings.base_url` (default `/fhir`)."""
+    app = Flask(__name__)
+    # Werkzeug refuses larger bodies with 413 before anything reads them.
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
+    app.extensions[EXTENSION_KEY] = ApiContext(
+        settings=settings,
+        store=store if store is not None else _open_store(settings),
+        validator=validator if validator is not None else default_validator(),
+        xml=fhir_xml,
+        definitions=load_base_r4(),
+        write_gate=write_gate(settings.database_url),
+    )
+    register_error_handlers(app)
+    # Refuse a bad query or an unproducible format (406) before a write happens, not after.
+    app.before_request(_check_request)
+    for blueprint in (metadata, operations, system, history, rest):
+        app.register_blueprint(blueprint, url_prefix=base_path(settings))
+    return app
+
+
+def _check_request() -> None:
+    check_query()
+    response_format()
+
+
+def _open_store(settings: Settings) -> Store:
+    return open_store(
+        settings.database_url,
+        page_size_default=settings.page_size_default,
+        page_size_max=settings.page_size_max,
+    )

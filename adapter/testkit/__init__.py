@@ -1,0 +1,1 @@
+"""The integrator test kit: scenario bundles and the `check-server` conformance script."""

@@ -1,0 +1,123 @@
+"""`ltsc-adapter serve`: the real gunicorn process on 127.0.0.1, driven by a FHIR client."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import pytest
+import requests
+from fhirpy import SyncFHIRClient
+
+from adapter.api.command import load_samples
+from adapter.mapping.pipeline import sample_bundles
+from tests.api.resources import MEMBER_ID, patient
+
+START_TIMEOUT_S = 30
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_serving(url: str, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"server exited: {process.stderr.read()}")
+        try:
+            if requests.get(url, timeout=5).status_code == 200:
+                return
+        except requests.RequestException:
+            time.sleep(0.1)
+    raise AssertionError(f"server did not answer {url} within {START_TIMEOUT_S}s")
+
+
+@pytest.fixture(scope="module")
+def served_base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    tmp_path = tmp_path_factory.mktemp("served")
+    port = free_port()
+    env = {
+        **os.environ,
+        "ADAPTER_HOST": "127.0.0.1",
+        "ADAPTER_PORT": str(port),
+        "ADAPTER_WORKERS": "2",
+        "ADAPTER_DATABASE_URL": f"sqlite:///{tmp_path}/served.db",
+        "ADAPTER_BASE_URL": f"http://127.0.0.1:{port}/fhir",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "adapter.cli", "serve", "--load-samples"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        loaded = process.stdout.readline().strip()
+        assert loaded.startswith("Loaded ") and "sample bundles" in loaded
+        announced = process.stdout.readline().strip()
+        assert announced == f"FHIR base URL: http://127.0.0.1:{port}/fhir"
+        base_url = announced.split(": ", 1)[1]
+        wait_until_serving(f"{base_url}/metadata", process)
+        yield base_url
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+@pytest.mark.slow
+def test_served_api_works_with_a_fhir_client(served_base_url):
+    client = SyncFHIRClient(served_base_url)
+    member = client.resource("Patient", **{k: v for k, v in patient("E2E-1").items() if k != "id"})
+    member.save()
+    assert member.id
+
+    fetched = client.reference("Patient", member.id).to_resource()
+    assert fetched["name"][0]["family"] == "Santos"
+
+    found = client.resources("Patient").search(identifier=f"{MEMBER_ID}|E2E-1").fetch_all()
+    assert [p.id for p in found] == [member.id]
+
+    fetched["name"] = [{"family": "Souza", "given": ["Maria"]}]
+    fetched.save()
+    assert client.reference("Patient", member.id).to_resource()["meta"]["versionId"] == "2"
+
+    fetched.delete()
+    assert requests.get(f"{served_base_url}/Patient/{member.id}", timeout=5).status_code == 410
+
+
+@pytest.mark.slow
+def test_served_api_has_the_sample_members_loaded(served_base_url):
+    client = SyncFHIRClient(served_base_url)
+    plans = client.resources("CarePlan").search(_include="CarePlan:care-team").limit(5).fetch()
+    assert plans
+    assert all(plan["careTeam"] for plan in plans)
+    assert client.resources("Patient").search().count() == len(list(sample_bundles()))
+
+
+@pytest.mark.slow
+def test_served_api_refuses_invalid_writes_with_an_outcome(served_base_url):
+    invalid = {k: v for k, v in patient().items() if k != "gender"}
+    response = requests.post(
+        f"{served_base_url}/Patient",
+        json=invalid,
+        headers={"Content-Type": "application/fhir+json"},
+        timeout=5,
+    )
+    assert response.status_code == 422
+    assert response.json()["resourceType"] == "OperationOutcome"
+    statement = requests.get(f"{served_base_url}/metadata", timeout=5).json()
+    assert statement["implementation"]["url"] == served_base_url
+
+
+def test_load_samples_stores_one_transaction_per_sample_member(store):
+    expected = len(list(sample_bundles()))
+    assert expected > 0
+    assert load_samples(store) == expected
+    assert store.search("Patient", [("_summary", "count")]).total == expected

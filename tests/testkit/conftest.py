@@ -1,0 +1,74 @@
+"""Test-kit fixtures: the adapter's own server in another process, on a free 127.0.0.1 port."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+START_TIMEOUT_S = 60
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_until_serving(url: str, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"server exited: {process.stderr.read()}")
+        try:
+            if requests.get(url, timeout=5).status_code == 200:
+                return
+        except requests.RequestException:
+            time.sleep(0.2)
+    raise AssertionError(f"server did not answer {url} within {START_TIMEOUT_S}s")
+
+
+def serve(tmp_path: Path, *extra: str) -> Iterator[str]:
+    """`ltsc-adapter serve` on SQLite in tmp_path; yields the FHIR base URL."""
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}/fhir"
+    env = {
+        **os.environ,
+        "ADAPTER_HOST": "127.0.0.1",
+        "ADAPTER_PORT": str(port),
+        "ADAPTER_WORKERS": "1",
+        "ADAPTER_DATABASE_URL": f"sqlite:///{tmp_path}/testkit.db",
+        "ADAPTER_BASE_URL": base_url,
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "adapter.cli", "serve", *extra],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        _wait_until_serving(f"{base_url}/metadata", process)
+        yield base_url
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def fresh_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An empty adapter server (its own SQLite file)."""
+    yield from serve(tmp_path_factory.mktemp("fresh"))
+
+
+@pytest.fixture(scope="module")
+def sample_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An adapter server loaded with the sample export, as `serve --load-samples` gives it."""
+    yield from serve(tmp_path_factory.mktemp("samples"), "--load-samples")
