@@ -9,7 +9,9 @@
     store.history(type=None, id=None, since=None, count=50, offset=0)
     store.search(type, [("status:not", "completed"), ("_count", "10")], strict=False)
     store.transaction(bundle) / store.batch(bundle)     # response Bundles
+    store.transaction(bundle, before_commit=fn)         # fn(connection) joins the transaction
     store.add_listener(fn)                              # fn(connection, change) per write
+    adapter.store.members                               # member records, plan exports, reviews
 
 Every write is one database transaction: a compare-and-set on the current row plus a unique
 (type, id, version) key keep concurrent writers from losing updates.

@@ -71,7 +71,7 @@ def alembic_config() -> Config:
 
 
 def upgrade_schema(engine: Engine) -> None:
-    """Apply migrations up to head, one process at a time."""
+    """Apply migrations up to every head, one process at a time."""
     config = alembic_config()
     with engine.connect() as connection:
         connection.execution_options(**{WRITE_OPTION: True})
@@ -81,7 +81,9 @@ def upgrade_schema(engine: Engine) -> None:
                     text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
                 )
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            # "heads": revisions that branch from the same parent (tables of different
+            # packages, added side by side) are all applied.
+            command.upgrade(config, "heads")
 
 
 def is_contention(error: DBAPIError) -> bool:

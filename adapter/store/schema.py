@@ -1,8 +1,9 @@
-"""Tables: the current version of each resource, every version, and the search index."""
+"""Tables: current and past resource versions, the search index, and member service records."""
 
 from __future__ import annotations
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     Column,
@@ -66,4 +67,42 @@ search_index = Table(
     Index("ix_search_date", "res_type", "param", "low", "high"),
     Index("ix_search_resource", "res_type", "res_id", "param"),
     Index("ix_search_target", "param", "system", "value"),
+)
+
+# The member service's inputs, kept so an event can re-evaluate a member without the export:
+# each plan's latest export header and directory, and each member's latest plan record.
+plan_exports = Table(
+    "plan_export",
+    metadata,
+    Column("plan_id", String(64), primary_key=True),
+    Column("header", JSON, nullable=False),
+    Column("directory", JSON, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+# `revision` moves forward on every change: a compare-and-set on it keeps two concurrent
+# events for one member from losing each other's item.
+member_records = Table(
+    "member_record",
+    metadata,
+    Column("member_id", String(64), primary_key=True),
+    Column("plan_id", String(64), nullable=False),
+    Column("masshealth_id", String(32)),
+    Column("revision", Integer, nullable=False),
+    Column("record", JSON, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Index("ix_member_record_masshealth", "masshealth_id"),
+)
+
+# Inbound messages no member could be found for, kept for a person to resolve.
+intake_reviews = Table(
+    "intake_review",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("source", String(255), nullable=False),
+    Column("received_at", DateTime, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Index("ix_intake_review_status", "status", "received_at"),
 )

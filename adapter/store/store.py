@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import DBAPIError
@@ -33,6 +33,8 @@ from adapter.store.writes import (
     read_version,
     row_to_stored,
 )
+
+T = TypeVar("T")
 
 
 def open_store(
@@ -64,13 +66,16 @@ class Store:
         self.engine.dispose(close=False)
 
     @contextmanager
-    def writing(self) -> Iterator[VersionWriter]:
-        """One write transaction: committed when the block ends, rolled back on any error."""
+    def writing(self, extra_listeners: Sequence[Listener] = ()) -> Iterator[VersionWriter]:
+        """One write transaction: committed when the block ends, rolled back on any error.
+
+        `extra_listeners` hear only this transaction's writes.
+        """
         try:
             with self.engine.connect() as conn:
                 conn.execution_options(**{WRITE_OPTION: True})
                 with conn.begin():
-                    yield VersionWriter(conn, self.listeners)
+                    yield VersionWriter(conn, [*self.listeners, *extra_listeners])
         except DBAPIError as error:
             if is_contention(error):
                 raise Conflict(
@@ -180,11 +185,30 @@ class Store:
         with self.reading() as conn:
             return search.run(conn, resource_type, params, strict=strict, paging=self.paging)
 
-    def transaction(self, bundle: dict[str, Any]) -> dict[str, Any]:
-        """All entries in one database transaction; any failure undoes every entry."""
+    def transaction(
+        self,
+        bundle: dict[str, Any],
+        *,
+        before_commit: Callable[[Connection], None] | None = None,
+        on_change: Listener | None = None,
+    ) -> dict[str, Any]:
+        """All entries in one database transaction; any failure undoes every entry.
+
+        `before_commit(connection)` runs after the entries, in the same transaction: what it
+        writes commits with them, and an exception it raises undoes them too. `on_change`
+        hears each version this transaction writes (not entries that came back unchanged).
+        """
         bundles.check_bundle(bundle, "transaction")
+        with self.writing([on_change] if on_change else []) as writer:
+            response = bundles.Transaction(self, writer).run(bundle)
+            if before_commit is not None:
+                before_commit(writer.conn)
+            return response
+
+    def run_in_transaction(self, work: Callable[[Connection], T]) -> T:
+        """`work(connection)` in one write transaction, for records kept beside resources."""
         with self.writing() as writer:
-            return bundles.Transaction(self, writer).run(bundle)
+            return work(writer.conn)
 
     def batch(self, bundle: dict[str, Any]) -> dict[str, Any]:
         """Each entry in its own database transaction, with its own status."""

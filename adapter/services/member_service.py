@@ -1,0 +1,192 @@
+"""The member service: plan records and events in, each member re-evaluated and stored at once.
+
+A member's latest plan record and the plan's export header and directory live in the store.
+A batch export replaces them; an event adds or replaces one item of the member's record. Either
+way the member goes through the rules, the mapping and validation, and the FHIR transaction is
+stored in the same database transaction as the record: both or neither.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Connection
+
+from adapter.canonical import identifier_system
+from adapter.config import Settings
+from adapter.errors import AdapterError, NotFound, Unprocessable
+from adapter.mapping.pipeline import export_parts
+from adapter.outcome import Issue
+from adapter.services.checks import item_issues, unknown_kind_issue
+from adapter.services.events import EVENT_KINDS, find_item, item_key, with_item
+from adapter.services.model import EventResult, IngestReport
+from adapter.services.remap import Remapped, remap_member
+from adapter.services.task_events import task_member_id, task_update_event
+from adapter.services.task_updates import complete_item
+from adapter.store import Store, members
+from adapter.validation import Validator, default_validator
+
+Record = dict[str, Any]
+MEMBER_ID_SYSTEM = identifier_system("plan-member-id")
+MASSHEALTH_SYSTEM = "https://www.mass.gov/masshealth/member-id"
+
+
+def utc_today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+class MemberService:
+    """Ingests plan exports and applies events to one member at a time."""
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        *,
+        validator: Validator | None = None,
+        today: Callable[[], dt.date] | None = None,
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.validator = validator or default_validator()
+        self.today = today or utc_today
+
+    # -- batch ----------------------------------------------------------------------------
+
+    def ingest(self, plan_export: Any) -> IngestReport:
+        """Store the export's header, directory and every member that maps and validates."""
+        header, directory, records = export_parts(plan_export)
+        plan_id = header["plan"]["plan_id"]
+        self.store.run_in_transaction(
+            lambda conn: members.save_plan_export(conn, plan_id, header, directory)
+        )
+        report = IngestReport()
+        as_of = self.today()
+        for record in records:
+            stored, problems = self._ingest_member(plan_id, header, directory, record, as_of)
+            member_id = str(record["member"]["member_id"])
+            report.issues.extend((member_id, issue) for issue in problems)
+            if stored:
+                report.members_stored += 1
+            else:
+                report.members_rejected += 1
+        return report
+
+    def _ingest_member(
+        self, plan_id: str, header: Record, directory: Record, record: Record, as_of: dt.date
+    ) -> tuple[bool, list[Issue]]:
+        """Whether the member was stored, and the issues found (warnings when stored)."""
+        remapped = self._remap(header, directory, record, as_of)
+        if remapped.refused(self.settings):
+            return False, remapped.issues
+        try:
+            self._write(plan_id, record, remapped, expected_revision=None)
+        except AdapterError as error:
+            return False, error.issues
+        return True, remapped.issues
+
+    # -- lookups and reviews --------------------------------------------------------------
+
+    def find_member(self, identifiers: list[tuple[str | None, str]]) -> str | None:
+        """The plan member id matched by any (system, value); None when none or several."""
+        found: set[str] = set()
+        with self.store.reading() as conn:
+            for system, value in identifiers:
+                if system in (None, MEMBER_ID_SYSTEM):
+                    found.update(members.find_member_ids(conn, member_id=value))
+                if system in (None, MASSHEALTH_SYSTEM):
+                    found.update(members.find_member_ids(conn, masshealth_id=value))
+        return found.pop() if len(found) == 1 else None
+
+    def member_record(self, member_id: str) -> Record:
+        """The member's latest plan record; NotFound when never ingested."""
+        with self.store.reading() as conn:
+            row = members.load_member(conn, member_id)
+        if row is None:
+            raise NotFound(f"member {member_id} is not known; ingest the plan's export first")
+        return row.record
+
+    def queue_for_review(self, source: str, payload: str, reason: str) -> str:
+        """Keep an inbound message no member could be found for; returns the review id."""
+        return self.store.run_in_transaction(
+            lambda conn: members.add_review(conn, source, payload, reason)
+        )
+
+    def reviews(self, status: str = "open") -> list[Record]:
+        with self.store.reading() as conn:
+            return members.list_reviews(conn, status)
+
+    def resolve_review(self, review_id: str) -> None:
+        found = self.store.run_in_transaction(
+            lambda conn: members.set_review_status(conn, review_id, "resolved")
+        )
+        if not found:
+            raise NotFound(f"review {review_id} is not known")
+
+    # -- events ---------------------------------------------------------------------------
+
+    def apply_event(self, member_id: str, kind: str, payload: Record) -> EventResult:
+        """Add or replace one item of the member's record, then re-evaluate and store."""
+        if kind not in EVENT_KINDS:
+            raise Unprocessable(f"unknown event kind {kind!r}", issues=[unknown_kind_issue(kind)])
+        row, header, directory = self._load(member_id)
+        issues = item_issues(kind, payload, row.record, directory)
+        if issues:
+            raise Unprocessable(f"the {kind} item is not valid", issues=issues)
+        if find_item(row.record, kind, item_key(kind, payload)) == payload:
+            return EventResult(changed=False)
+        record = with_item(row.record, kind, payload)
+        remapped = self._remap(header, directory, record, self.today())
+        if remapped.refused(self.settings):
+            message = f"member {member_id}: the re-mapped resources are not valid"
+            raise Unprocessable(message, issues=remapped.issues)
+        written = self._write(row.plan_id, record, remapped, expected_revision=row.revision)
+        return EventResult(changed=True, written=written, issues=remapped.issues)
+
+    def apply_task_update(self, task: Record) -> EventResult | None:
+        """A CBO's or vendor's update of one of our Tasks applied as its event; None when the
+        update is not one the member's record carries (see task_events)."""
+        translated = task_update_event(task)
+        member_id = task_member_id(task)
+        if translated is None or member_id is None:
+            return None
+        kind, item = translated
+        row, _, directory = self._load(member_id)
+        return self.apply_event(member_id, kind, complete_item(kind, item, row.record, directory))
+
+    def _load(self, member_id: str) -> tuple[members.MemberRow, Record, Record]:
+        with self.store.reading() as conn:
+            row = members.load_member(conn, member_id)
+            plan = members.load_plan_export(conn, row.plan_id) if row else None
+        if row is None or plan is None:
+            raise NotFound(f"member {member_id} is not known; ingest the plan's export first")
+        return row, plan[0], plan[1]
+
+    # -- shared ---------------------------------------------------------------------------
+
+    def _remap(self, header: Record, directory: Record, record: Record, as_of: dt.date) -> Remapped:
+        return remap_member(
+            header,
+            directory,
+            record,
+            as_of=as_of,
+            settings=self.settings,
+            validator=self.validator,
+        )
+
+    def _write(
+        self, plan_id: str, record: Record, remapped: Remapped, *, expected_revision: int | None
+    ) -> list[str]:
+        """The Bundle and the record in one database transaction; "Type/id" of each write."""
+        written: list[str] = []
+
+        def heard(_conn: Connection, change: dict[str, Any]) -> None:
+            written.append(f"{change['type']}/{change['id']}")
+
+        def save_record(conn: Connection) -> None:
+            members.save_member(conn, plan_id, record, expected_revision=expected_revision)
+
+        self.store.transaction(remapped.bundle, before_commit=save_record, on_change=heard)
+        return written

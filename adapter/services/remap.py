@@ -1,0 +1,58 @@
+"""One member re-evaluated, re-mapped and validated: the Bundle to store, or why not."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from adapter.config import Settings
+from adapter.mapping.pipeline import map_export_checked
+from adapter.outcome import Issue
+from adapter.rules import RuleSettings, evaluate_member
+from adapter.validation import Validator
+
+Record = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Remapped:
+    """The member's transaction Bundle and every issue found in it."""
+
+    member_id: str
+    bundle: dict[str, Any]
+    issues: list[Issue]
+    malformed: bool  # the FHIR models refused the Bundle, so no validation mode may store it
+
+    def refused(self, settings: Settings) -> bool:
+        """Whether the Bundle must not be stored (profile errors count in `reject` mode)."""
+        errors = any(i.is_error for i in self.issues)
+        return self.malformed or (errors and settings.validation_mode == "reject")
+
+
+def remap_member(
+    header: Record,
+    directory: Record,
+    record: Record,
+    *,
+    as_of: dt.date,
+    settings: Settings,
+    validator: Validator,
+) -> Remapped:
+    """The rules on `as_of`, the mapping, then model and profile validation of the Bundle."""
+    rule_settings = RuleSettings.from_settings(settings)
+
+    def derive(rec: Mapping[str, Any], directory: Mapping[str, Any], _: Any) -> dict[str, Any]:
+        return evaluate_member(dict(rec), dict(directory), as_of, rule_settings)
+
+    export = {"export": header, "directory": directory, "members": [record]}
+    mapped = next(map_export_checked(export, settings, derive=derive))
+    if mapped.issues:
+        return Remapped(mapped.member_id, mapped.bundle, list(mapped.issues), malformed=True)
+    if settings.validation_mode == "off":
+        return Remapped(mapped.member_id, mapped.bundle, [], malformed=False)
+    # Warnings (narrative missing, unknown extensions) are the validator's to report on
+    # request; here only what blocks storing, or would in reject mode, is worth carrying.
+    errors = [i for i in validator.validate(mapped.bundle) if i.is_error]
+    return Remapped(mapped.member_id, mapped.bundle, errors, malformed=False)
