@@ -41,7 +41,26 @@ class Settings:
     request_offer_days: int = 14
     # OFFER-ANNUAL: days before the enrollment anniversary that the annual re-offer Task appears.
     annual_offer_lead_days: int = 30
+    # Exchange: the partner registry (YAML, see partners.example.yaml); empty = no partners.
+    exchange_partners_file: str = ""
+    # Outbox items a worker leases per round; bigger batches mean fewer database round trips.
+    exchange_batch_size: int = 50
+    # A worker that dies holding a lease releases its items after this many seconds.
+    exchange_lease_seconds: int = 120
+    # Attempts before an item that keeps failing with retryable errors is dead-lettered.
+    exchange_max_attempts: int = 12
+    # Backoff doubles from 1 s per attempt up to this ceiling (plus jitter).
+    exchange_backoff_cap_seconds: int = 300
+    # How long an idle worker waits before looking at the outbox again.
+    exchange_idle_seconds: int = 2
+    # Parallel requests per partner within a batch (a batch never holds two of one member's).
+    exchange_concurrency: int = 8
     log_level: str = "INFO"
+    # MLLP listener: larger frames are refused (AR) before parsing; idle connections close.
+    mllp_max_message_bytes: int = 1024 * 1024
+    mllp_idle_timeout: int = 60
+    # YAML file of facility addresses by PV1-3.4 id, so ADT facility stays get an address.
+    adt_facilities_file: str = ""
 
     def validate(self) -> Settings:
         problems = []

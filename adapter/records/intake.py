@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from adapter.records.assemble import RawExport, assemble
+from adapter.records.ccda import looks_like_ccda, read_ccda
 from adapter.records.csv_form import read_csv_folder
 from adapter.records.json_form import read_json
 from adapter.records.model import ReadResult, RecordError
@@ -13,17 +14,24 @@ from adapter.records.ndjson_form import read_ndjson
 
 Reader = Callable[[Path], RawExport]
 
-READERS: dict[str, Reader] = {"json": read_json, "ndjson": read_ndjson, "csv": read_csv_folder}
+READERS: dict[str, Reader] = {
+    "json": read_json,
+    "ndjson": read_ndjson,
+    "csv": read_csv_folder,
+    "ccda": read_ccda,
+}
 
 _NDJSON_SUFFIXES = (".ndjson", ".jsonl")
 
 
 def format_of(path: Path) -> str:
-    """A folder is a CSV export, .ndjson/.jsonl is NDJSON, anything else JSON."""
+    """A folder is a CSV export, .ndjson/.jsonl is NDJSON, a C-CDA document is ccda, else JSON."""
     if path.is_dir():
         return "csv"
     if path.suffix.lower() in _NDJSON_SUFFIXES:
         return "ndjson"
+    if looks_like_ccda(path):
+        return "ccda"
     return "json"
 
 

@@ -9,8 +9,8 @@ from adapter.records.intake import reader_for
 from tests.records.helpers import member_location, write_form
 
 
-def test_registry_holds_exactly_the_three_forms():
-    assert sorted(READERS) == ["csv", "json", "ndjson"]
+def test_registry_holds_the_three_plan_forms_and_ccda():
+    assert sorted(READERS) == ["ccda", "csv", "json", "ndjson"]
 
 
 def test_format_follows_the_path(tmp_path):
@@ -22,7 +22,7 @@ def test_format_follows_the_path(tmp_path):
 
 
 def test_unknown_format_is_refused_with_the_known_ones():
-    with pytest.raises(ValueError, match="known formats: csv, json, ndjson"):
+    with pytest.raises(ValueError, match="known formats: ccda, csv, json, ndjson"):
         reader_for("xml")
 
 

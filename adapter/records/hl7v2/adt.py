@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -39,13 +39,17 @@ class AdtEvent:
     notes: list[str] = field(default_factory=list)
 
 
-def read_adt(text: str) -> AdtEvent:
-    """Parse and map one message; AdtError (AR or AE) says why it cannot be used."""
+def read_adt(text: str, facilities: Mapping[str, dict[str, Any]] | None = None) -> AdtEvent:
+    """Parse and map one message; AdtError (AR or AE) says why it cannot be used.
+
+    `facilities` maps facility ids or names (PV1-3.4, upper case) to their addresses, which a
+    facility stay needs as the member's temporary address (STATUS-SHARE).
+    """
     message = parse_message(text)
     trigger = supported_trigger(message)
     control_id = required(message, "MSH", 10)
     sent_on = message_date(message)
-    visit = Visit.of(message, sent_on)
+    visit = Visit.of(message, sent_on, facilities or {})
     items, notes = BUILDERS[trigger](message, control_id, visit)
     items += death_items(message, control_id, sent_on)
     return AdtEvent(
@@ -118,6 +122,7 @@ class Visit:
     """The PV1/PV2 facts every builder needs, with dates already checked."""
 
     facility_name: str | None
+    facility_address: dict[str, Any] | None
     institution: str | None
     admitted_on: date
     discharged_on: date
@@ -125,10 +130,14 @@ class Visit:
     sent_on: date
 
     @classmethod
-    def of(cls, message: hl7.Message, sent_on: date) -> Visit:
+    def of(
+        cls, message: hl7.Message, sent_on: date, facilities: Mapping[str, dict[str, Any]]
+    ) -> Visit:
         occurred = hl7_date(value(message, "EVN", 6), "EVN-6") or sent_on
+        facility = value(message, "PV1", 3, 1, 4) or value(message, "MSH", 4)
         return cls(
-            facility_name=value(message, "PV1", 3, 1, 4) or value(message, "MSH", 4) or None,
+            facility_name=facility or None,
+            facility_address=facilities.get(facility.upper()),
             institution=institution_of(message),
             admitted_on=hl7_date(value(message, "PV1", 44), "PV1-44") or occurred,
             discharged_on=hl7_date(value(message, "PV1", 45), "PV1-45") or occurred,
@@ -172,37 +181,37 @@ def status_event(event_id: str, kind: str, day: date, description: str, **extra:
     return "status_events", item | extra
 
 
-def stay_type(visit: Visit) -> str:
+def is_facility_stay(visit: Visit) -> bool:
     """STATUS-SHARE: a skilled nursing or rehab stay is a facility stay, else a hospitalization."""
-    if visit.institution in code_tables()["facility_stay_types"]:
-        return "facility-stay"
-    return "hospitalization"
+    return visit.institution in code_tables()["facility_stay_types"]
 
 
 def admission_items(message: hl7.Message, control_id: str, visit: Visit) -> tuple[list, list]:
     where = visit.facility_name or "a facility"
-    return [
-        status_event(
-            item_id(control_id),
-            stay_type(visit),
-            visit.admitted_on,
-            f"admitted to {where} (ADT A01)",
-            facility_name=visit.facility_name,
-        )
-    ], []
+    event_id, day = item_id(control_id), visit.admitted_on
+    if is_facility_stay(visit) and visit.facility_address:
+        description = f"admitted to {where} for a short stay (ADT A01)"
+        stay = status_event(event_id, "facility-stay", day, description, facility_name=where)
+        return [(stay[0], stay[1] | {"address": dict(visit.facility_address)})], []
+    notes = []
+    if is_facility_stay(visit):
+        # Without the facility's address the stay cannot become a temporary address.
+        notes.append(f"address of {where} unknown: recorded as a hospitalization")
+    description = f"admitted to {where} (ADT A01)"
+    return [status_event(event_id, "hospitalization", day, description, facility_name=where)], notes
 
 
 def discharge_items(message: hl7.Message, control_id: str, visit: Visit) -> tuple[list, list]:
     where = visit.facility_name or "a facility"
-    return [
-        status_event(
-            item_id(control_id),
-            stay_type(visit),
-            visit.discharged_on,
-            f"discharged from {where} (ADT A03)",
-            facility_name=visit.facility_name,
-        )
-    ], []
+    description = f"discharged from {where} (ADT A03)"
+    event = status_event(
+        item_id(control_id),
+        "hospitalization",
+        visit.discharged_on,
+        description,
+        facility_name=where,
+    )
+    return [event], []
 
 
 def preadmission_items(message: hl7.Message, control_id: str, visit: Visit) -> tuple[list, list]:

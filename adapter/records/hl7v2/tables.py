@@ -41,3 +41,9 @@ def institution_type(codes: list[str]) -> str | None:
         if code and code.upper() in known:
             return known[code.upper()]
     return None
+
+
+def load_facilities(path: Path) -> dict[str, dict[str, Any]]:
+    """Facility addresses by PV1-3.4 facility id or name (upper case), from a YAML mapping."""
+    entries = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {str(key).upper(): dict(address) for key, address in entries.items()}
