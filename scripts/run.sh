@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The main job: maps the bundled sample plan export to FHIR Bundles and prints a summary.
+# The main job: the FHIR service on 127.0.0.1 with the sample plan export loaded into SQLite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
-exec .venv/bin/ltsc-adapter map samples/plan-export.json -o out/bundles "$@"
+mkdir -p var
+exec .venv/bin/ltsc-adapter serve --load-samples "$@"

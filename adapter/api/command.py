@@ -23,7 +23,7 @@ def run_serve(args: argparse.Namespace) -> int:
             count = load_samples(store, settings)
         finally:
             store.close()
-        sys.stdout.write(f"Loaded {count} sample bundles into {settings.database_url}\n")
+        sys.stdout.write(f"Loaded {count} sample members into {settings.database_url}\n")
     sys.stdout.write(f"FHIR base URL: {served_base_url(settings)}\n")
     sys.stdout.flush()
     if args.dev:
@@ -40,16 +40,21 @@ def served_base_url(settings: Settings) -> str:
 
 
 def load_samples(store: Any, settings: Settings | None = None) -> int:
-    """Map the bundled sample export and store each member's transaction Bundle."""
-    try:
-        from adapter.mapping.pipeline import sample_bundles
-    except ImportError:
-        raise ConfigurationError("sample mapping is not available") from None
-    count = 0
-    for bundle in sample_bundles(settings):
-        store.transaction(bundle)
-        count += 1
-    return count
+    """Ingest the bundled sample export through the member service; returns members stored.
+
+    Going through the member service (not bare Bundles) keeps each member's plan record, so
+    later events — API Task updates, ADT messages, the web app — re-run the rules on it.
+    """
+    from adapter.config import SAMPLES_DIR
+    from adapter.mapping.pipeline import SAMPLE_EXPORT
+    from adapter.records import read_exports
+    from adapter.services import MemberService
+
+    result = read_exports([SAMPLES_DIR / SAMPLE_EXPORT])
+    if result.errors:
+        raise ConfigurationError(f"the sample export does not read cleanly: {result.errors[0]}")
+    service = MemberService(store, settings or Settings())
+    return sum(service.ingest(plan_export).members_stored for plan_export in result.exports)
 
 
 class FhirServer(BaseApplication):

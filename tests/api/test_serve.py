@@ -14,6 +14,7 @@ import requests
 from fhirpy import SyncFHIRClient
 
 from adapter.api.command import load_samples
+from adapter.config import Settings
 from adapter.mapping.pipeline import sample_bundles
 from tests.api.resources import MEMBER_ID, patient
 
@@ -60,7 +61,7 @@ def served_base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     try:
         loaded = process.stdout.readline().strip()
-        assert loaded.startswith("Loaded ") and "sample bundles" in loaded
+        assert loaded.startswith("Loaded ") and "sample members" in loaded
         announced = process.stdout.readline().strip()
         assert announced == f"FHIR base URL: http://127.0.0.1:{port}/fhir"
         base_url = announced.split(": ", 1)[1]
@@ -116,8 +117,11 @@ def test_served_api_refuses_invalid_writes_with_an_outcome(served_base_url):
     assert statement["implementation"]["url"] == served_base_url
 
 
-def test_load_samples_stores_one_transaction_per_sample_member(store):
+def test_load_samples_stores_every_sample_member_with_its_plan_record(store):
+    from adapter.services import MemberService
+
     expected = len(list(sample_bundles()))
     assert expected > 0
     assert load_samples(store) == expected
     assert store.search("Patient", [("_summary", "count")]).total == expected
+    assert MemberService(store, Settings()).member_record("M100001") is not None
