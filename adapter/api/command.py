@@ -21,6 +21,7 @@ def run_serve(args: argparse.Namespace) -> int:
         store = open_store(settings.database_url)
         try:
             count = load_samples(store, settings)
+            store.refresh_statistics()
         finally:
             store.close()
         sys.stdout.write(f"Loaded {count} sample members into {settings.database_url}\n")

@@ -34,6 +34,7 @@ def run_ingest(args: argparse.Namespace) -> int:
             _report_issues(report.issues)
             total.members_stored += report.members_stored
             total.members_rejected += report.members_rejected
+        store.refresh_statistics()
     finally:
         store.close()
     _say(f"members stored: {total.members_stored}")

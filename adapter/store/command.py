@@ -30,6 +30,7 @@ def run_load(args: argparse.Namespace) -> int:
     try:
         for path in map(Path, args.bundles):
             failed += _load_file(store, path)
+        store.refresh_statistics()
     finally:
         store.close()
     return 1 if failed else 0

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from adapter.errors import Conflict, Gone, NotFound, PreconditionFailed
@@ -60,6 +60,16 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def refresh_statistics(self) -> None:
+        """Let the database planner see the data after a bulk load (ANALYZE).
+
+        Without statistics PostgreSQL plans index searches as nested loops over the whole
+        search index; one ANALYZE after loading makes searches an order of magnitude faster.
+        """
+        with self.engine.connect() as conn:
+            conn.execute(text("ANALYZE"))
+            conn.commit()
 
     def after_fork(self) -> None:
         """Drop pooled connections inherited from a parent process (gunicorn --preload)."""

@@ -54,3 +54,10 @@ def test_store_keeps_working_after_fork_reset(store):
     store.update("Patient", "p1", {"resourceType": "Patient"})
     store.after_fork()
     assert store.read("Patient", "p1").version_id == "1"
+
+
+def test_refreshing_statistics_after_a_bulk_load_keeps_search_answers(store):
+    for n in range(5):
+        store.create({"resourceType": "Patient", "identifier": [{"system": "s", "value": f"{n}"}]})
+    store.refresh_statistics()
+    assert store.search("Patient", [("identifier", "s|3")]).total == 1
