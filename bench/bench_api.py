@@ -283,7 +283,8 @@ def report(backend: str, workers: int, results: list[PhaseResult]) -> None:
         figures = (
             r.count, r.errors, round(r.throughput), *(r.percentile(p) for p in (50, 95, 99)), ratio
         )  # fmt: skip
-        cells = " ".join(f"{f:>8.1f}" if isinstance(f, float) else f"{f:>8d}" for f in figures)
+        cells = " ".join(f"{f:>8.1f}" if isinstance(f, float) else f"{f:>8d}" for f in figures[:-1])
+        cells += f" {ratio:>8.2f}"
         print(f"{r.name:8} {cells}  {', '.join(verdict)}")
 
 
