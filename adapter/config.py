@@ -61,6 +61,41 @@ class Settings:
     mllp_idle_timeout: int = 60
     # YAML file of facility addresses by PV1-3.4 id, so ADT facility stays get an address.
     adt_facilities_file: str = ""
+    # Web app (/app): YAML file of web users (name -> display name, org_kind, org_id, staff_id).
+    webapp_users_file: str = ""
+    # 1 = the sign-in page lists the sample users (development only; never in production).
+    webapp_dev_login: int = 0
+    # Signs the web app's session cookies; empty = a random key kept in var/webapp-secret-key.
+    webapp_secret_key: str = ""
+    # Minutes without a request after which a web session ends and the user signs in again.
+    webapp_session_minutes: int = 30
+    # Security: "on" requires a SMART bearer token on every FHIR endpoint but the discovery ones;
+    # "off" lets every request in as an administrator (logged as a warning at start).
+    auth_mode: str = "on"
+    # Token issuer (`iss`) and audience (`aud`); empty = the development issuer / `base_url`.
+    auth_issuer: str = ""
+    auth_audience: str = ""
+    # The issuer's OAuth token endpoint, advertised in /.well-known/smart-configuration.
+    auth_token_endpoint: str = ""
+    # JWKS file path or https URL with the issuer's public keys; empty = the development key.
+    auth_jwks: str = ""
+    # JWKS fetched from a URL is kept this long before it is fetched again.
+    auth_jwks_cache_seconds: int = 300
+    # Clock skew tolerated on exp, nbf and iat.
+    auth_leeway_seconds: int = 30
+    # Client registry (YAML: client_id -> org_kind, org_id, scopes); empty = development clients.
+    auth_clients_file: str = ""
+    # Where the development key pair, JWKS and client registry are created on first use.
+    auth_dev_dir: str = "var/dev-auth"
+    # Compartment membership (care teams, consents) is recomputed at most this often per client.
+    auth_compartment_cache_seconds: int = 5
+    # "on" stores an AuditEvent for every FHIR interaction; "off" only for tests of other parts.
+    audit_mode: str = "on"
+    # Plan export files larger than this are refused before they are read into memory.
+    max_export_bytes: int = 1024 * 1024 * 1024
+    # CSV plan exports: longer fields and more rows are refused with a RecordError.
+    max_csv_field_chars: int = 10_000
+    max_csv_rows: int = 1_000_000
 
     def validate(self) -> Settings:
         problems = []

@@ -1,4 +1,4 @@
-"""Tables: current and past resource versions, the search index, and member service records."""
+"""Tables: resource versions, the search index, member service records and the exchange outbox."""
 
 from __future__ import annotations
 
@@ -105,4 +105,69 @@ intake_reviews = Table(
     Column("payload", Text, nullable=False),
     Column("status", String(16), nullable=False),
     Index("ix_intake_review_status", "status", "received_at"),
+)
+
+
+# Exchange (adapter/exchange/): the outbox, subscriptions, inbound de-duplication and polling
+# cursors live beside the resources so a change and its deliveries commit together.
+# One row per (change, destination). `ordering_key` groups the rows that must arrive in order
+# (one member's resources); a row is only claimable when no older row of its key is pending.
+outbox = Table(
+    "exchange_outbox",
+    metadata,
+    Column(
+        "seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column("destination", String(128), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("ordering_key", String(160), nullable=False),
+    Column("res_type", String(64), nullable=False),
+    Column("res_id", String(64), nullable=False),
+    Column("version", String(16), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("payload", Text),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", DateTime, nullable=False),
+    Column("lease_until", DateTime),
+    Column("leased_by", String(64)),
+    Column("last_error", Text),
+    Column("created_at", DateTime, nullable=False),
+    Column("delivered_at", DateTime),
+    Index("ix_outbox_claim", "status", "next_attempt_at"),
+    Index("ix_outbox_order", "destination", "ordering_key", "seq"),
+    Index("ix_outbox_resource", "destination", "res_type", "res_id"),
+)
+
+# FHIR R4 Subscriptions (rest-hook); `content` is the Subscription resource as accepted.
+subscriptions = Table(
+    "exchange_subscription",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("res_type", String(64), nullable=False),
+    Column("criteria", String(2000), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("content", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_subscription_type", "res_type", "status"),
+)
+
+# Inbound versions already applied, so an overlapping poll window applies each one once.
+inbound_seen = Table(
+    "exchange_inbound_seen",
+    metadata,
+    Column("partner_id", String(128), primary_key=True),
+    Column("res_type", String(64), primary_key=True),
+    Column("res_id", String(64), primary_key=True),
+    Column("version_id", String(64), primary_key=True),
+    Column("applied_at", DateTime, nullable=False),
+    Column("outcome", String(16), nullable=False),
+)
+
+# The `_lastUpdated` high-water mark of each polled partner.
+poll_cursor = Table(
+    "exchange_poll_cursor",
+    metadata,
+    Column("partner_id", String(128), primary_key=True),
+    Column("last_updated", DateTime, nullable=False),
 )

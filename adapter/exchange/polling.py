@@ -1,0 +1,207 @@
+"""Polling CBOs' own FHIR servers for the Tasks they own and applying their updates here."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+import requests
+from sqlalchemy import Connection, insert, select
+
+from adapter.errors import AdapterError, PreconditionFailed
+from adapter.exchange.delivery import PartnerClient, failure, remote_outcome
+from adapter.exchange.outbox import utcnow, write_transaction
+from adapter.exchange.partners import Partner
+from adapter.outcome import Issue
+from adapter.rules.task_states import OWNER, check_transition, task_kind
+from adapter.store import Store
+from adapter.store.dates import format_instant, to_naive_utc
+from adapter.store.schema import inbound_seen, poll_cursor
+
+log = logging.getLogger(__name__)
+
+# The elements a Gravity-style performer changes on a referral Task; everything else is ours.
+PERFORMER_ELEMENTS = ("status", "statusReason", "businessStatus", "output", "note", "lastModified")
+PAGE_SIZE = 100
+# A sync reads at most this many pages; the rest waits for the next round.
+MAX_PAGES = 50
+_EPOCH = datetime(1970, 1, 1)
+
+
+class Validator(Protocol):
+    def validate(self, resource: Any, profiles: Any = ()) -> list[Issue]: ...
+
+
+@dataclass
+class PollReport:
+    """One sync: updates applied, versions already seen, and refusals with their issues."""
+
+    applied: int = 0
+    unchanged: int = 0
+    seen_before: int = 0
+    refused: dict[str, list[Issue]] = field(default_factory=dict)
+    error: dict[str, Any] | None = None
+
+
+class TaskPoller:
+    """`Task?owner=...&_lastUpdated=gt...` with an overlap window, de-duplicated on versions."""
+
+    def __init__(
+        self,
+        partner: Partner,
+        client: PartnerClient,
+        store: Store,
+        validator: Validator,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        if partner.poll is None:
+            raise ValueError(f"partner {partner.id} has no poll settings")
+        self.partner = partner
+        self.poll = partner.poll
+        self.client = client
+        self.store = store
+        self.validator = validator
+        self.clock = clock
+
+    def poll_once(self) -> PollReport:
+        report = PollReport()
+        cursor = self._cursor()
+        since = cursor - timedelta(seconds=self.poll.overlap_s)
+        tasks = self._fetch(since, report)
+        newest = cursor
+        for task in sorted(tasks, key=_last_updated):
+            if not self._apply(task, report):
+                break  # a concurrent local change: stop here, the next round re-reads it
+            newest = max(newest, _last_updated(task))
+        self._save_cursor(newest)
+        return report
+
+    def _fetch(self, since: datetime, report: PollReport) -> list[dict[str, Any]]:
+        params = {
+            "owner": self.poll.owner,
+            "_lastUpdated": f"gt{format_instant(since)}",
+            "_sort": "_lastUpdated",
+            "_count": str(PAGE_SIZE),
+        }
+        url: str | None = f"{self.partner.base_url}/Task?" + requests.compat.urlencode(params)
+        tasks: list[dict[str, Any]] = []
+        for _page in range(MAX_PAGES):
+            if url is None:
+                break
+            bundle, report.error = self._page(url)
+            if bundle is None:
+                break
+            tasks += [e["resource"] for e in bundle.get("entry") or [] if "resource" in e]
+            links = bundle.get("link") or []
+            url = next((x.get("url") for x in links if x.get("relation") == "next"), None)
+        return [t for t in tasks if t.get("resourceType") == "Task" and t.get("id")]
+
+    def _page(self, url: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        """One searchset page, or the OperationOutcome saying why there is none."""
+        answer = self.client.request("GET", url)
+        if not isinstance(answer, requests.Response):
+            return None, answer.error
+        if answer.status_code != 200:
+            return None, remote_outcome(answer)
+        try:
+            bundle = answer.json()
+        except ValueError:
+            return None, failure(f"GET {url} did not answer with JSON", "structure")
+        if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
+            return None, failure(f"GET {url} did not answer with a Bundle", "structure")
+        return bundle, None
+
+    def _apply(self, theirs: dict[str, Any], report: PollReport) -> bool:
+        version = str((theirs.get("meta") or {}).get("versionId") or _last_updated(theirs))
+        if self._seen(theirs["id"], version):
+            report.seen_before += 1
+            return True
+        try:
+            outcome = self._apply_update(theirs)
+        except PreconditionFailed:
+            return False
+        except AdapterError as error:
+            report.refused[f"Task/{theirs['id']}/_history/{version}"] = error.issues
+            outcome = "refused"
+        if outcome == "applied":
+            report.applied += 1
+        elif outcome == "unchanged":
+            report.unchanged += 1
+        self._remember(theirs["id"], version, outcome)
+        return True
+
+    def _apply_update(self, theirs: dict[str, Any]) -> str:
+        """Their performer elements onto our Task, if the rules and profiles allow it."""
+        ours = self.store.read("Task", theirs["id"])
+        merged = performer_update(ours.resource, theirs)
+        issues = check_transition(task_kind(ours.resource) or "", ours.resource, merged, OWNER)
+        issues += self.validator.validate(merged)
+        errors = [i for i in issues if i.is_error]
+        if errors:
+            raise AdapterError("CBO update refused", issues=errors)
+        written = self.store.update("Task", ours.id, merged, if_match=f'W/"{ours.version_id}"')
+        return "unchanged" if written.status == "unchanged" else "applied"
+
+    def _seen(self, task_id: str, version: str, conn: Connection | None = None) -> bool:
+        query = select(inbound_seen.c.outcome).where(
+            inbound_seen.c.partner_id == self.partner.id,
+            inbound_seen.c.res_type == "Task",
+            inbound_seen.c.res_id == task_id,
+            inbound_seen.c.version_id == version,
+        )
+        if conn is not None:
+            return conn.execute(query).first() is not None
+        with self.store.engine.connect() as reader:
+            return reader.execute(query).first() is not None
+
+    def _remember(self, task_id: str, version: str, outcome: str) -> None:
+        row = {
+            "partner_id": self.partner.id,
+            "res_type": "Task",
+            "res_id": task_id,
+            "version_id": version,
+            "applied_at": self.clock(),
+            "outcome": outcome,
+        }
+        with write_transaction(self.store.engine) as conn:
+            if not self._seen(task_id, version, conn):
+                conn.execute(insert(inbound_seen).values(**row))
+
+    def _cursor(self) -> datetime:
+        with self.store.engine.connect() as conn:
+            query = select(poll_cursor.c.last_updated).where(
+                poll_cursor.c.partner_id == self.partner.id
+            )
+            return conn.execute(query).scalar() or _EPOCH
+
+    def _save_cursor(self, moment: datetime) -> None:
+        with write_transaction(self.store.engine) as conn:
+            found = conn.execute(
+                poll_cursor.update()
+                .where(poll_cursor.c.partner_id == self.partner.id)
+                .values(last_updated=moment)
+            )
+            if found.rowcount == 0:
+                conn.execute(
+                    insert(poll_cursor).values(partner_id=self.partner.id, last_updated=moment)
+                )
+
+
+def performer_update(ours: dict[str, Any], theirs: dict[str, Any]) -> dict[str, Any]:
+    """Our Task with the performer's elements taken from theirs (absent there: removed)."""
+    merged = {k: v for k, v in ours.items() if k not in PERFORMER_ELEMENTS and k != "meta"}
+    merged |= {k: theirs[k] for k in PERFORMER_ELEMENTS if k in theirs}
+    if "meta" in ours:
+        merged["meta"] = {k: v for k, v in ours["meta"].items() if k not in ("versionId",)}
+    return merged
+
+
+def _last_updated(task: dict[str, Any]) -> datetime:
+    stamp = (task.get("meta") or {}).get("lastUpdated")
+    try:
+        return to_naive_utc(datetime.fromisoformat(stamp.replace("Z", "+00:00")))
+    except (AttributeError, ValueError):
+        return _EPOCH

@@ -1,0 +1,80 @@
+"""Exchange fixtures: a store with the outbox listener on SQLite and PostgreSQL, and partners."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from adapter.exchange.listener import OutboxListener
+from adapter.exchange.partners import Partner, PartnerRegistry
+from adapter.store import Store, open_store
+
+POSTGRES_URL = os.environ.get(
+    "ADAPTER_TEST_POSTGRES_URL", "postgresql+psycopg://root@127.0.0.1:5432/test"
+)
+TABLES = (
+    "exchange_outbox",
+    "exchange_subscription",
+    "exchange_inbound_seen",
+    "exchange_poll_cursor",
+    "search_index",
+    "resource_version",
+    "resource_current",
+)
+
+
+@pytest.fixture(scope="session")
+def postgres_schema_url() -> Iterator[str]:
+    """A schema of its own for this test session, dropped at the end."""
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    schema = f"exchange_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except OperationalError as error:
+        pytest.fail(f"PostgreSQL at {POSTGRES_URL} is unreachable: {error}")
+    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    yield url.render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/exchange.db"
+    return request.getfixturevalue("postgres_schema_url")
+
+
+def empty(store: Store) -> None:
+    with store.engine.begin() as conn:
+        for table in TABLES:
+            conn.execute(text(f"DELETE FROM {table}"))  # noqa: S608 -- fixed table names
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    opened = open_store(database_url)
+    empty(opened)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def ehr() -> Partner:
+    return Partner(id="ehr", base_url="http://127.0.0.1:9/fhir", resource_types=("Patient", "Task"))
+
+
+@pytest.fixture
+def routed_store(store: Store, ehr: Partner) -> Store:
+    """The store with deliveries to the `ehr` partner enqueued by every write."""
+    store.add_listener(OutboxListener(PartnerRegistry([ehr])))
+    return store
