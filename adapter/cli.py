@@ -92,6 +92,12 @@ def _run_check_server(args: argparse.Namespace) -> int:
     return run_check_server(args)
 
 
+def _run_token(args: argparse.Namespace) -> int:
+    from adapter.security.command import run_token
+
+    return run_token(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ltsc-adapter",
@@ -161,6 +167,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("mllp", _run_mllp, "Receive HL7 v2 ADT messages over MLLP and apply them.")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=2575)
+
+    p = add("token", _run_token, "Print a development bearer token signed by the local dev key.")
+    p.add_argument("--client", required=True, metavar="CLIENT_ID")
+    p.add_argument("--scope", action="append", default=[], metavar="SCOPE")
+    p.add_argument("--minutes", type=int, default=60)
 
     p = add("check-server", _run_check_server, "Check a FHIR server against our profiles.")
     p.add_argument("url", metavar="URL", help="the server's FHIR base URL")

@@ -104,6 +104,7 @@ def database(backend: str) -> Iterator[str]:
 def server(database_url: str, workers: int) -> Iterator[str]:
     port = free_port()
     base = f"http://127.0.0.1:{port}/fhir"
+    dev_auth = tempfile.mkdtemp(prefix="bench-auth-")
     env = {
         **os.environ,
         "ADAPTER_PORT": str(port),
@@ -112,6 +113,7 @@ def server(database_url: str, workers: int) -> Iterator[str]:
         "ADAPTER_DATABASE_URL": database_url,
         "ADAPTER_BASE_URL": base,
         "ADAPTER_LOG_LEVEL": "WARNING",
+        "ADAPTER_AUTH_DEV_DIR": dev_auth,
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "adapter.cli", "serve"],
@@ -122,10 +124,17 @@ def server(database_url: str, workers: int) -> Iterator[str]:
     )
     try:
         wait_until_serving(base, process)
+        if os.environ.get("ADAPTER_AUTH_MODE", "on") != "off":
+            from adapter.security.dev_keys import issue_dev_token
+
+            token = issue_dev_token(Settings(base_url=base, auth_dev_dir=dev_auth), "dev-admin")
+            HEADERS["Authorization"] = f"Bearer {token}"
         yield base
     finally:
         process.terminate()
         process.wait(timeout=15)
+        HEADERS.pop("Authorization", None)
+        shutil.rmtree(dev_auth, ignore_errors=True)
 
 
 def wait_until_serving(base: str, process: subprocess.Popen, timeout_s: float = 60) -> None:
@@ -223,6 +232,7 @@ local system = "%(system)s"
 local body = [==[%(body)s]==]
 local search = "%(path)s/Patient?identifier=" .. system .. "%%%%7CB%%06d"
 math.randomseed(%(seed)d)
+wrk.headers["Authorization"] = "%(auth)s"
 request = function()
   local n = math.random(0, members - 1)
   if kind == "metadata" then
@@ -232,7 +242,8 @@ request = function()
   elseif kind == "search" then
     return wrk.format("GET", string.format(search, n))
   end
-  return wrk.format("POST", "%(path)s/Patient", {["Content-Type"] = "application/fhir+json"}, body)
+  local headers = {["Content-Type"] = "application/fhir+json", ["Authorization"] = "%(auth)s"}
+  return wrk.format("POST", "%(path)s/Patient", headers, body)
 end
 done = function(summary, latency, requests)
   local e = summary.errors
@@ -251,6 +262,7 @@ def run_wrk_phase(
     script = WRK_SCRIPT % {
         "members": members, "kind": kind, "system": MEMBER_ID, "seed": 1,
         "body": orjson.dumps(member(999_999)).decode(), "path": "/fhir" + path,
+        "auth": HEADERS.get("Authorization", ""),
     }  # fmt: skip
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
         lua.write(script)

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask
 
+from adapter.api import security
 from adapter.api.capability import metadata
 from adapter.api.context import EXTENSION_KEY, ApiContext, base_path
 from adapter.api.errors import register_error_handlers
@@ -37,11 +38,25 @@ def create_app(settings: Settings, *, store: Any = None, validator: Any = None) 
         write_gate=write_gate(settings.database_url),
     )
     register_error_handlers(app)
+    # Authentication comes first: an anonymous caller learns nothing from later checks.
+    security.install(app, settings)
     # Refuse a bad query or an unproducible format (406) before a write happens, not after.
     app.before_request(_check_request)
-    for blueprint in (metadata, operations, system, history, rest):
+    for blueprint in (metadata, security.smart, operations, system, history, rest):
         app.register_blueprint(blueprint, url_prefix=base_path(settings))
+    _register_exchange_and_webapp(app, settings)
     return app
+
+
+def _register_exchange_and_webapp(app: Flask, settings: Settings) -> None:
+    """Outbox deliveries on every write, the /admin routes (admins only) and the /app pages."""
+    from adapter.exchange.admin_api import admin, register_exchange
+    from adapter.webapp import register_webapp
+
+    store = app.extensions[EXTENSION_KEY].store
+    app.before_request_funcs.setdefault(admin.name, []).append(security.require_admin)
+    register_exchange(app, store, settings)
+    register_webapp(app, store, settings)
 
 
 def _check_request() -> None:

@@ -67,15 +67,32 @@ def rest_capabilities(ctx: ApiContext) -> dict[str, Any]:
         "documentation": _validation_note(ctx.settings.validation_mode),
         "security": {
             "cors": False,
-            "description": (
-                "No authentication at this layer: run it on a private network or behind a "
-                "gateway that authenticates clients (SMART Backend Services)."
-            ),
+            "service": [
+                {
+                    "coding": [
+                        {
+                            "system": "http://terminology.hl7.org/CodeSystem/restful-security-service",
+                            "code": "SMART-on-FHIR",
+                        }
+                    ]
+                }
+            ],
+            "description": _security_note(ctx.settings.auth_mode),
         },
         "resource": [resource_capabilities(ctx, t) for t in RESOURCE_TYPES],
         "interaction": [{"code": code} for code in SYSTEM_INTERACTIONS],
         "operation": [VALIDATE_OPERATION],
     }
+
+
+def _security_note(auth_mode: str) -> str:
+    if auth_mode == "off":
+        return "Authentication is OFF on this server: every caller is served as an administrator."
+    return (
+        "SMART Backend Services: send an OAuth 2 bearer JWT from the trusted issuer (see "
+        "/.well-known/smart-configuration). SMART v2 system scopes decide the interactions; "
+        "each client sees only its organization's compartment."
+    )
 
 
 def _validation_note(mode: str) -> str:

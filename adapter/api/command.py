@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from typing import Any
 
@@ -11,6 +12,7 @@ from gunicorn.app.base import BaseApplication
 from adapter.api.context import base_path
 from adapter.config import Settings, settings_from_env
 from adapter.errors import ConfigurationError
+from adapter.security.logsafe import install_log_redaction
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -26,14 +28,30 @@ def run_serve(args: argparse.Namespace) -> int:
             store.close()
         sys.stdout.write(f"Loaded {count} sample members into {settings.database_url}\n")
     sys.stdout.write(f"FHIR base URL: {served_base_url(settings)}\n")
+    sys.stdout.write(auth_notice(settings))
     sys.stdout.flush()
     if args.dev:
         from adapter.api import create_app
 
+        logging.basicConfig(level=settings.log_level)
+        install_log_redaction()
         create_app(settings).run(host=settings.host, port=settings.port)
     else:
         FhirServer(settings).run()
     return 0
+
+
+def auth_notice(settings: Settings) -> str:
+    """Prepare the development issuer before workers fork, and say how to get a token."""
+    if settings.auth_mode == "off":
+        return "Auth is OFF (ADAPTER_AUTH_MODE=off): every caller is an administrator.\n"
+    from adapter.security.authenticate import Authenticator
+    from adapter.security.command import token_hint
+
+    Authenticator.from_settings(settings)  # creates the development key and clients if unset
+    if settings.auth_jwks:
+        return "Auth is on: send a bearer token from the configured issuer.\n"
+    return token_hint(served_base_url(settings))
 
 
 def served_base_url(settings: Settings) -> str:
@@ -77,4 +95,5 @@ class FhirServer(BaseApplication):
     def load(self) -> Any:
         from adapter.api import create_app
 
+        install_log_redaction()  # gunicorn's handlers exist by now, in every worker
         return create_app(self.settings)

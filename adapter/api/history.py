@@ -9,6 +9,7 @@ from flask import Blueprint, Response, request
 from adapter.api import bundles
 from adapter.api.context import api
 from adapter.api.formats import fhir_response
+from adapter.api.security import guarded_store
 from adapter.api.writes import check_id, check_type, whole_number
 from adapter.errors import InvalidRequest, NotFound
 
@@ -39,7 +40,7 @@ def _history(rtype: str | None, rid: str | None, path: str) -> Response:
     offset = whole_number("_offset", request.args.get("_offset", "0"))
     since_raw = request.args.get("_since")
     since = _instant(since_raw) if since_raw else None
-    page = api().store.history(rtype, rid, since=since, count=count, offset=offset)
+    page = guarded_store().history(rtype, rid, since=since, count=count, offset=offset)
     if rid is not None and page.total == 0 and since is None:
         raise NotFound(f"{rtype}/{rid} has no history here")
     params = [("_since", since_raw)] if since_raw else []

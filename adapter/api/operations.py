@@ -8,6 +8,7 @@ from flask import Blueprint, Response, request
 
 from adapter.api.context import api
 from adapter.api.formats import fhir_response, has_body, read_body
+from adapter.api.security import guarded_store
 from adapter.api.writes import check_body_type, check_id, check_type
 from adapter.errors import InvalidRequest
 from adapter.outcome import Issue, operation_outcome
@@ -35,10 +36,10 @@ def validate_instance(rtype: str, rid: str) -> Response:
     if request.method == "POST" and has_body():
         resource, profile, mode = validate_input(read_body())
     if mode == "delete":
-        api().store.read(rtype, rid)
+        guarded_store().read(rtype, rid)
         return fhir_response(operation_outcome([]))
     if resource is None:
-        resource = api().store.read(rtype, rid).resource
+        resource = guarded_store().read(rtype, rid).resource
     check_body_type(resource, rtype)
     if resource.get("id") not in (None, rid):
         raise InvalidRequest(f"The resource's id must be {rid!r}", expression=f"{rtype}.id")

@@ -11,6 +11,7 @@ from adapter.api import bundles
 from adapter.api.context import api
 from adapter.api.formats import fhir_response, read_body, refuse_nul
 from adapter.api.headers import if_match, return_preference, strict_handling, version_headers
+from adapter.api.security import guarded_store
 from adapter.api.served import FORMAT_PARAMETERS
 from adapter.api.writes import (
     check_body_type,
@@ -33,7 +34,7 @@ WRITE_STATUS = {"created": 201, "updated": 200, "unchanged": 200, "exists": 200,
 
 @rest.get("/<rtype>/<rid>")
 def read(rtype: str, rid: str) -> Response:
-    stored = api().store.read(check_type(rtype), check_id(rid))
+    stored = guarded_store().read(check_type(rtype), check_id(rid))
     return _resource_response(stored)
 
 
@@ -43,7 +44,7 @@ def vread(rtype: str, rid: str, vid: str) -> Response:
     check_id(rid)
     if not vid.isdigit() or int(vid) > MAX_DATABASE_INT:
         raise NotFound(f"{rtype}/{rid} has no version {vid[:20]!r}")
-    stored = api().store.vread(rtype, rid, vid)
+    stored = guarded_store().vread(rtype, rid, vid)
     if stored.deleted:
         raise Gone(f"{rtype}/{rid} version {vid} is a deletion")
     return _resource_response(stored)
@@ -64,7 +65,7 @@ def create(rtype: str) -> Response:
     issues = validate_for_write(resource)
     condition = _condition(request.headers.get("If-None-Exist"))
     with api().write_gate:
-        outcome = api().store.create(resource, if_none_exist=condition)
+        outcome = guarded_store().create(resource, if_none_exist=condition)
     return write_response(outcome, issues)
 
 
@@ -82,7 +83,7 @@ def update(rtype: str, rid: str) -> Response:
     if rtype == "Task":
         issues += validate_task_update(rid, resource)
     with api().write_gate:
-        outcome = api().store.update(rtype, rid, resource, if_match=if_match())
+        outcome = guarded_store().update(rtype, rid, resource, if_match=if_match())
     return write_response(outcome, issues)
 
 
@@ -98,7 +99,7 @@ def conditional_update(rtype: str) -> Response:
     if rtype == "Task":
         issues += check_conditional_task_update(query, resource)
     with api().write_gate:
-        outcome = api().store.conditional_update(rtype, query, resource)
+        outcome = guarded_store().conditional_update(rtype, query, resource)
     return write_response(outcome, issues)
 
 
@@ -107,7 +108,7 @@ def delete(rtype: str, rid: str) -> Response:
     check_type(rtype)
     check_id(rid)
     with api().write_gate:
-        outcome = api().store.delete(rtype, rid, if_match=if_match())
+        outcome = guarded_store().delete(rtype, rid, if_match=if_match())
     return write_response(outcome, [])
 
 
@@ -149,7 +150,7 @@ def _search(rtype: str, raw: list[tuple[str, str]]) -> Response:
     for name, value in params:
         if name == "_offset":
             whole_number(name, value)
-    page = api().store.search(rtype, params, strict=strict_handling())
+    page = guarded_store().search(rtype, params, strict=strict_handling())
     ignored = {name for name, _ in page.ignored_params}
     used = [(k, v) for k, v in params if k not in ignored]
     return fhir_response(bundles.searchset(rtype, page, used))

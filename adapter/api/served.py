@@ -19,6 +19,8 @@ PROFILES: dict[str, tuple[str, ...]] = {
     "Consent": ("ltsc-consent",),
     "Provenance": ("onecare-provenance",),
     "MeasureReport": (),
+    # Written by the server for every access; searchable with an auditor's scope only.
+    "AuditEvent": (),
 }
 
 RESOURCE_TYPES: tuple[str, ...] = tuple(PROFILES)

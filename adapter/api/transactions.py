@@ -9,6 +9,7 @@ from flask import Blueprint, Response
 
 from adapter.api.context import api
 from adapter.api.formats import fhir_response, read_body
+from adapter.api.security import guarded_store
 from adapter.api.writes import (
     check_task_transition,
     profile_issues,
@@ -45,7 +46,7 @@ def transaction(bundle: dict[str, Any], entries: list[Any]) -> dict[str, Any]:
     reject_if_invalid(bundle_level + [issue for issues in by_entry for issue in issues])
     refuse_illegal_transition([i for e in entries for i in _task_transition_issues(e)])
     with api().write_gate:
-        response = api().store.transaction(bundle)
+        response = guarded_store().transaction(bundle)
     return _with_outcomes(response, by_entry)
 
 
@@ -61,7 +62,7 @@ def batch(bundle: dict[str, Any], entries: list[Any]) -> dict[str, Any]:
             failed.add(index)
     accepted = [entry for i, entry in enumerate(entries) if i not in failed]
     with api().write_gate:
-        stored = iter(api().store.batch({**bundle, "entry": accepted}).get("entry") or [])
+        stored = iter(guarded_store().batch({**bundle, "entry": accepted}).get("entry") or [])
     merged = [
         _unprocessable(by_entry[i]) if i in failed else next(stored) for i in range(len(entries))
     ]
@@ -106,7 +107,7 @@ def _current(url: str) -> dict[str, Any] | None:
     if len(parts) != 2:
         return None
     try:
-        return api().store.read(parts[0], parts[1]).resource
+        return guarded_store().read(parts[0], parts[1]).resource
     except AdapterError:  # absent or deleted: the PUT creates it
         return None
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qsl
 
+from flask import g
+
 from adapter.api.context import api
+from adapter.api.security import guarded_store
 from adapter.api.served import RESOURCE_TYPES
 from adapter.errors import Gone, InvalidRequest, NotFound, Unprocessable
 from adapter.outcome import Issue, has_errors
@@ -66,7 +69,7 @@ def reject_if_invalid(issues: list[Issue]) -> None:
 def validate_task_update(resource_id: str, new: dict[str, Any]) -> list[Issue]:
     """Task updates also pass the Task state machine; returns its issues (422 on errors)."""
     try:
-        old = api().store.read("Task", resource_id).resource
+        old = guarded_store().read("Task", resource_id).resource
     except (NotFound, Gone):
         old = None
     issues = check_task_transition(old, new)
@@ -76,7 +79,7 @@ def validate_task_update(resource_id: str, new: dict[str, Any]) -> list[Issue]:
 
 def check_conditional_task_update(query: str, new: dict[str, Any]) -> list[Issue]:
     """A conditional update of a Task is a move of the one Task the query matches, if any."""
-    page = api().store.search("Task", [*parse_qsl(query), ("_count", "2")])
+    page = guarded_store().search("Task", [*parse_qsl(query), ("_count", "2")])
     if len(page.matches) != 1:
         return []  # none: a new Task; several: the store refuses with 412
     issues = check_task_transition(page.matches[0].resource, new)
@@ -93,13 +96,18 @@ def refuse_illegal_transition(issues: list[Issue]) -> None:
 def check_task_transition(old: dict[str, Any] | None, new: dict[str, Any]) -> list[Issue]:
     """The Task state machine (adapter.rules.task_states) for a change to a stored Task.
 
-    A Task with no stored version is an imported snapshot, not a move, so it passes. The API has
-    no authenticated caller yet, so a move passes when the owner or the requester may make it.
+    A Task with no stored version is an imported snapshot, not a move, so it passes. A CBO (the
+    Task's owner, the only Tasks it may write) moves as the owner; a plan or an administrator
+    may act for either side, so a move passes when the owner or the requester may make it.
     """
     if old is None:
         return []
     kind = task_kind(new) or task_kind(old)
     if kind is None:  # a Task outside the workflows we define
         return []
-    attempts = [check_transition(kind, old, new, actor) for actor in (OWNER, REQUESTER)]
+    principal = g.get("principal")
+    actors = (
+        (OWNER,) if principal is not None and principal.org_kind == "cbo" else (OWNER, REQUESTER)
+    )
+    attempts = [check_transition(kind, old, new, actor) for actor in actors]
     return min(attempts, key=lambda issues: sum(i.is_error for i in issues))

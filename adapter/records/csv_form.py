@@ -14,6 +14,7 @@ from adapter.records import csv_layout as layout
 from adapter.records.assemble import RawExport, RawMember
 from adapter.records.csv_cells import format_cell, parse_cell
 from adapter.records.files import Unreadable, read_bytes
+from adapter.records.limits import current_limits
 from adapter.records.model import RecordError
 from adapter.records.schema import RecordPath, field_path
 
@@ -81,7 +82,14 @@ def _read_table(path: Path, expected: list[str]) -> list[Row]:
         header = next(reader)
         _check_header(path, header, expected)
         suspect = _UNDECODED.search(text) is not None
-        return [_row(header, cells, k + 2, suspect) for k, cells in enumerate(reader) if cells]
+        rows = []
+        for k, cells in enumerate(reader):
+            if k >= current_limits().max_rows:
+                message = f"has more than {current_limits().max_rows} rows"
+                raise Unreadable(RecordError(str(path), f"row {k + 2}", "", message))
+            if cells:
+                rows.append(_row(header, cells, k + 2, suspect))
+        return rows
     except csv.Error as exc:
         row = f"row {reader.line_num}"
         message = f"not valid CSV: {exc} (the file may be cut short)"
@@ -103,6 +111,11 @@ _UNDECODED = re.compile("[\udc80-\udcff]")
 
 def _row(header: list[str], cells: list[str], number: int, suspect: bool) -> Row:
     row = Row(number, dict(zip(header, cells, strict=False)))
+    limit = current_limits().max_field_chars
+    for column, cell in row.cells.items():
+        if len(cell) > limit:
+            row.problems.append((column, f"is longer than {limit} characters"))
+            row.cells[column] = ""
     if len(cells) != len(header):
         message = f"has {len(cells)} cells, the header has {len(header)} (cut short?)"
         row.problems.append(("", message))

@@ -8,6 +8,7 @@ from typing import Any
 
 import orjson
 
+from adapter.records.limits import current_limits, json_shape_problem
 from adapter.records.model import RecordError
 
 
@@ -21,7 +22,10 @@ class Unreadable(Exception):
 
 def read_bytes(path: Path) -> bytes:
     """The file's bytes; an empty or missing file is Unreadable."""
+    limit = current_limits().max_bytes
     try:
+        if path.stat().st_size > limit:
+            raise Unreadable(RecordError(str(path), "", "", f"file is larger than {limit} bytes"))
         data = path.read_bytes()
     except FileNotFoundError:
         raise Unreadable(RecordError(str(path), "", "", "file not found")) from None
@@ -38,9 +42,12 @@ _CONTENT = re.compile(rb"\S")
 def parse_json_bytes(data: bytes, file: str, first_line: int = 1) -> Any:
     """Parsed JSON from UTF-8 bytes; decoding is checked separately only when parsing fails."""
     try:
-        return orjson.loads(data)
+        value = orjson.loads(data)
     except orjson.JSONDecodeError:
-        return parse_json(decode_utf8(data, file, first_line), file, first_line)
+        value = parse_json(decode_utf8(data, file, first_line), file, first_line)
+    if problem := json_shape_problem(value, current_limits()):
+        raise Unreadable(RecordError(file, f"line {first_line}", "", problem))
+    return value
 
 
 def decode_utf8(data: bytes, file: str, first_line: int = 1) -> str:

@@ -47,7 +47,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> str:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, page_size_default=5, page_size_max=20)
+    return Settings(
+        database_url=database_url,
+        page_size_default=5,
+        page_size_max=20,
+        auth_mode="off",
+        audit_mode="off",
+    )
 
 
 @pytest.fixture(scope="session")

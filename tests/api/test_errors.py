@@ -119,11 +119,14 @@ class _FailingStore:
     def read(self, *_args):
         raise self.error
 
+    def add_listener(self, _listener):
+        """The exchange's outbox listeners attach at start-up; nothing is written here."""
+
 
 def test_unexpected_error_is_500_outcome_without_internals(validator):
     secret = "password=hunter2 at db.internal"
     app = create_app(
-        Settings(validation_mode="off"),
+        Settings(validation_mode="off", auth_mode="off", audit_mode="off"),
         store=_FailingStore(RuntimeError(secret)),
         validator=validator,
     )
@@ -136,7 +139,9 @@ def test_unexpected_error_is_500_outcome_without_internals(validator):
 def test_concurrent_write_collision_is_409(validator):
     collision = IntegrityError("INSERT ...", {}, Exception("duplicate key"))
     app = create_app(
-        Settings(validation_mode="off"), store=_FailingStore(collision), validator=validator
+        Settings(validation_mode="off", auth_mode="off", audit_mode="off"),
+        store=_FailingStore(collision),
+        validator=validator,
     )
     response = app.test_client().get("/fhir/Patient/mbr-m100001")
     assert response.status_code == 409

@@ -16,6 +16,7 @@ from fhirpy import SyncFHIRClient
 from adapter.api.command import load_samples
 from adapter.config import Settings
 from adapter.mapping.pipeline import sample_bundles
+from adapter.security.dev_keys import issue_dev_token
 from tests.api.resources import MEMBER_ID, patient
 
 START_TIMEOUT_S = 30
@@ -51,6 +52,7 @@ def served_base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "ADAPTER_WORKERS": "2",
         "ADAPTER_DATABASE_URL": f"sqlite:///{tmp_path}/served.db",
         "ADAPTER_BASE_URL": f"http://127.0.0.1:{port}/fhir",
+        "ADAPTER_AUTH_DEV_DIR": str(tmp_path_factory.getbasetemp() / "served-auth"),
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "adapter.cli", "serve", "--load-samples"],
@@ -72,9 +74,17 @@ def served_base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         process.wait(timeout=15)
 
 
+@pytest.fixture(scope="module")
+def bearer(served_base_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """An administrator's development token for the served API (auth is on by default)."""
+    dev_dir = tmp_path_factory.getbasetemp() / "served-auth"
+    settings = Settings(base_url=served_base_url, auth_dev_dir=str(dev_dir))
+    return {"Authorization": f"Bearer {issue_dev_token(settings, 'dev-admin')}"}
+
+
 @pytest.mark.slow
-def test_served_api_works_with_a_fhir_client(served_base_url):
-    client = SyncFHIRClient(served_base_url)
+def test_served_api_works_with_a_fhir_client(served_base_url, bearer):
+    client = SyncFHIRClient(served_base_url, authorization=bearer["Authorization"])
     member = client.resource("Patient", **{k: v for k, v in patient("E2E-1").items() if k != "id"})
     member.save()
     assert member.id
@@ -90,12 +100,13 @@ def test_served_api_works_with_a_fhir_client(served_base_url):
     assert client.reference("Patient", member.id).to_resource()["meta"]["versionId"] == "2"
 
     fetched.delete()
-    assert requests.get(f"{served_base_url}/Patient/{member.id}", timeout=5).status_code == 410
+    gone = requests.get(f"{served_base_url}/Patient/{member.id}", headers=bearer, timeout=5)
+    assert gone.status_code == 410
 
 
 @pytest.mark.slow
-def test_served_api_has_the_sample_members_loaded(served_base_url):
-    client = SyncFHIRClient(served_base_url)
+def test_served_api_has_the_sample_members_loaded(served_base_url, bearer):
+    client = SyncFHIRClient(served_base_url, authorization=bearer["Authorization"])
     plans = client.resources("CarePlan").search(_include="CarePlan:care-team").limit(5).fetch()
     assert plans
     assert all(plan["careTeam"] for plan in plans)
@@ -103,12 +114,12 @@ def test_served_api_has_the_sample_members_loaded(served_base_url):
 
 
 @pytest.mark.slow
-def test_served_api_refuses_invalid_writes_with_an_outcome(served_base_url):
+def test_served_api_refuses_invalid_writes_with_an_outcome(served_base_url, bearer):
     invalid = {k: v for k, v in patient().items() if k != "gender"}
     response = requests.post(
         f"{served_base_url}/Patient",
         json=invalid,
-        headers={"Content-Type": "application/fhir+json"},
+        headers={"Content-Type": "application/fhir+json", **bearer},
         timeout=5,
     )
     assert response.status_code == 422

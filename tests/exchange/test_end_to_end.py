@@ -114,7 +114,13 @@ def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(
     for member in members:
         adapter.update("Patient", f"mbr-{member.lower()}", patient(member))
     proxy.schedule.extend([("delay", 0.1)] * 60)
-    first = start_worker(database_url(adapter), partners_file, ADAPTER_EXCHANGE_LEASE_SECONDS="3")
+    # One request at a time, each delayed: the batch is still being sent when the kill comes.
+    first = start_worker(
+        database_url(adapter),
+        partners_file,
+        ADAPTER_EXCHANGE_LEASE_SECONDS="3",
+        ADAPTER_EXCHANGE_CONCURRENCY="1",
+    )
     try:
         wait_for(
             lambda: 5 <= sum(i.status == "delivered" for i in items(adapter)), 60, "deliveries"

@@ -13,6 +13,9 @@ from pathlib import Path
 import pytest
 import requests
 
+from adapter.config import Settings
+from adapter.security.dev_keys import issue_dev_token
+
 START_TIMEOUT_S = 60
 
 
@@ -35,6 +38,10 @@ def _wait_until_serving(url: str, process: subprocess.Popen) -> None:
     raise AssertionError(f"server did not answer {url} within {START_TIMEOUT_S}s")
 
 
+# A development admin token for each server these fixtures start (auth is on, as deployed).
+SERVER_TOKENS: dict[str, str] = {}
+
+
 def serve(tmp_path: Path, *extra: str) -> Iterator[str]:
     """`ltsc-adapter serve` on SQLite in tmp_path; yields the FHIR base URL."""
     port = free_port()
@@ -46,6 +53,7 @@ def serve(tmp_path: Path, *extra: str) -> Iterator[str]:
         "ADAPTER_WORKERS": "1",
         "ADAPTER_DATABASE_URL": f"sqlite:///{tmp_path}/testkit.db",
         "ADAPTER_BASE_URL": base_url,
+        "ADAPTER_AUTH_DEV_DIR": str(tmp_path / "dev-auth"),
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "adapter.cli", "serve", *extra],
@@ -56,6 +64,8 @@ def serve(tmp_path: Path, *extra: str) -> Iterator[str]:
     )
     try:
         _wait_until_serving(f"{base_url}/metadata", process)
+        settings = Settings(base_url=base_url, auth_dev_dir=str(tmp_path / "dev-auth"))
+        SERVER_TOKENS[base_url] = issue_dev_token(settings, "dev-admin")
         yield base_url
     finally:
         process.terminate()

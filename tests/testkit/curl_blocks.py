@@ -23,11 +23,12 @@ class CurlExample:
     include_headers: bool = False
 
 
-def guide_examples(guide: Path, root: Path, base_url: str) -> list[CurlExample]:
-    return [parse_block(text, root, base_url) for text in BLOCK.findall(guide.read_text())]
+def guide_examples(guide: Path, root: Path, base_url: str, token: str = "") -> list[CurlExample]:
+    blocks = BLOCK.findall(guide.read_text())
+    return [parse_block(text, root, base_url, token) for text in blocks]
 
 
-def parse_block(text: str, root: Path, base_url: str) -> CurlExample:
+def parse_block(text: str, root: Path, base_url: str, token: str = "") -> CurlExample:
     expect, command = text.split("\n", 1)
     status, *needles = expect.removeprefix("# expect:").split()
     args = shlex.split(command.replace("\\\n", " "))
@@ -39,7 +40,7 @@ def parse_block(text: str, root: Path, base_url: str) -> CurlExample:
             example.method = next(options)
         elif arg in ("-H", "--header"):
             name, _, value = next(options).partition(":")
-            example.headers[name.strip()] = value.strip()
+            example.headers[name.strip()] = value.strip().replace("$TOKEN", token)
         elif arg == "--data-binary":
             example.body = (root / next(options).removeprefix("@")).read_bytes()
         elif arg in ("-d", "--data"):

@@ -9,7 +9,7 @@ import pytest
 
 from adapter.cli import main
 from tests.testkit.broken_server import Faults, broken_server
-from tests.testkit.conftest import free_port
+from tests.testkit.conftest import SERVER_TOKENS, free_port
 
 
 def check(url: str, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, dict]:
@@ -23,7 +23,7 @@ def statuses(report: dict, suffix: str) -> set[str]:
 
 @pytest.mark.slow
 def test_adapter_server_passes_every_check(fresh_server, capsys):
-    code, report = check(fresh_server, capsys)
+    code, report = check(fresh_server, capsys, "--token", SERVER_TOKENS[fresh_server])
     assert [c for c in report["checks"] if c["status"] != "PASS"] == []
     assert code == 0
     assert report["passed"] is True
@@ -32,7 +32,7 @@ def test_adapter_server_passes_every_check(fresh_server, capsys):
 
 @pytest.mark.slow
 def test_text_report_has_one_line_per_check_and_a_verdict(fresh_server, capsys):
-    code = main(["check-server", fresh_server])
+    code = main(["check-server", fresh_server, "--token", SERVER_TOKENS[fresh_server]])
     lines = capsys.readouterr().out.splitlines()
     assert code == 0
     assert lines[0] == f"check-server {fresh_server}"

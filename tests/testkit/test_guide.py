@@ -9,6 +9,7 @@ import pytest
 import requests
 
 from adapter.config import PROJECT_ROOT
+from tests.testkit.conftest import SERVER_TOKENS
 from tests.testkit.curl_blocks import guide_examples
 
 GUIDE = PROJECT_ROOT / "docs" / "integrator-guide.md"
@@ -42,7 +43,8 @@ def test_guide_links_point_at_existing_files():
 
 @pytest.mark.slow
 def test_guide_examples_answer_as_documented(sample_server):
-    examples = guide_examples(GUIDE, PROJECT_ROOT, sample_server)
+    examples = guide_examples(GUIDE, PROJECT_ROOT, sample_server, SERVER_TOKENS[sample_server])
+    assert all(e.headers.get("Authorization", "").startswith("Bearer ey") for e in examples)
     assert len(examples) >= 10
     for example in examples:
         response = requests.request(

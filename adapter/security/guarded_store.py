@@ -1,0 +1,181 @@
+"""The store as one principal may use it: every read, search, history and write in compartment."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+from urllib.parse import urlencode
+
+from adapter.errors import Gone, NotFound
+from adapter.security.bundle_access import BundleAccess
+from adapter.security.policy import AccessPolicy
+from adapter.security.principal import Forbidden, Principal
+
+# Writes to these types can change who belongs to which compartment.
+MEMBERSHIP_TYPES = frozenset({"Patient", "CareTeam", "Consent", "PractitionerRole"})
+
+
+def not_known(resource_type: str, resource_id: str) -> NotFound:
+    # The same words the store uses, so a hidden resource reads exactly like a missing one.
+    return NotFound(f"{resource_type}/{resource_id} is not known")
+
+
+class GuardedStore:
+    """Wraps a Store for one principal; resources outside its compartment do not exist."""
+
+    def __init__(self, store: Any, policy: AccessPolicy, principal: Principal) -> None:
+        self.store = store
+        self.policy = policy
+        self.principal = principal
+
+    @property
+    def paging(self) -> Any:
+        return self.store.paging
+
+    @property
+    def restricted(self) -> bool:
+        return not self.principal.is_admin
+
+    def visible(self, resource: dict[str, Any]) -> bool:
+        return self.policy.can_access(self.principal, resource)
+
+    # -- reads ----------------------------------------------------------------------------
+
+    def read(self, resource_type: str, resource_id: str) -> Any:
+        try:
+            stored = self.store.read(resource_type, resource_id)
+        except Gone:
+            self._refuse_unless_was_visible(resource_type, resource_id)
+            raise
+        if not self.visible(stored.resource):
+            raise not_known(resource_type, resource_id)
+        return stored
+
+    def vread(self, resource_type: str, resource_id: str, version_id: str) -> Any:
+        stored = self.store.vread(resource_type, resource_id, version_id)
+        if stored.deleted:
+            self._refuse_unless_was_visible(resource_type, resource_id)
+        elif not self.visible(stored.resource):
+            raise NotFound(f"{resource_type}/{resource_id} has no version {version_id}")
+        return stored
+
+    def _refuse_unless_was_visible(self, resource_type: str, resource_id: str) -> None:
+        """A deleted resource is 'gone' only to those who could see its last live version."""
+        if self.restricted and self.last_live(resource_type, resource_id) is None:
+            raise not_known(resource_type, resource_id)
+
+    def last_live(self, resource_type: str, resource_id: str) -> dict[str, Any] | None:
+        """The newest non-deleted version the principal may see, if that is the newest live."""
+        page = self.store.history(resource_type, resource_id, count=self.paging.maximum)
+        for entry in page.entries:
+            if not entry.deleted:
+                return entry.resource if self.visible(entry.resource) else None
+        return None
+
+    def search(self, resource_type: str, params: list[tuple[str, str]], **options: Any) -> Any:
+        extra = self.policy.search_filter(self.principal, resource_type)
+        page = self.store.search(resource_type, [*params, *extra], **options)
+        kept = [m for m in page.matches if self.visible(m.resource)]
+        return replace(
+            page,
+            # A safety net: the filter already keeps others out, so nothing is normally dropped.
+            total=page.total - (len(page.matches) - len(kept)),
+            matches=kept,
+            included=[r for r in page.included if self.visible(r.resource)],
+            next_params=_without(page.next_params, extra),
+            prev_params=_without(page.prev_params, extra),
+            ignored_params=_without(page.ignored_params, extra) or [],
+        )
+
+    def history(
+        self, resource_type: str | None = None, resource_id: str | None = None, **options: Any
+    ) -> Any:
+        if not self.restricted:
+            return self.store.history(resource_type, resource_id, **options)
+        if resource_type is None or resource_id is None:
+            raise Forbidden("History across resources is available to administrators only")
+        if self.last_live(resource_type, resource_id) is None:
+            raise not_known(resource_type, resource_id)
+        page = self.store.history(resource_type, resource_id, **options)
+        kept = [e for e in page.entries if e.deleted or self.visible(e.resource)]
+        return replace(page, total=page.total - (len(page.entries) - len(kept)), entries=kept)
+
+    # -- writes ---------------------------------------------------------------------------
+
+    def create(self, resource: dict[str, Any], *, if_none_exist: str | None = None) -> Any:
+        self._check_write(resource)
+        if if_none_exist:
+            if_none_exist = self._in_compartment(resource["resourceType"], if_none_exist)
+        return self._wrote(resource, self.store.create(resource, if_none_exist=if_none_exist))
+
+    def update(
+        self, resource_type: str, resource_id: str, resource: dict[str, Any], **options: Any
+    ) -> Any:
+        existing = self._check_existing(resource_type, resource_id)
+        self._check_write(resource)
+        if not self.policy.change_allowed(
+            self.principal, existing, {**resource, "id": resource_id}
+        ):
+            raise Forbidden(
+                "A CBO may change only status, businessStatus, statusReason, output and note"
+            )
+        outcome = self.store.update(resource_type, resource_id, resource, **options)
+        return self._wrote(resource, outcome)
+
+    def conditional_update(self, resource_type: str, query: str, resource: dict[str, Any]) -> Any:
+        self._check_write(resource)
+        query = self._in_compartment(resource_type, query)
+        return self._wrote(resource, self.store.conditional_update(resource_type, query, resource))
+
+    def delete(self, resource_type: str, resource_id: str, **options: Any) -> Any:
+        existing = self._check_existing(resource_type, resource_id)
+        if existing is not None:
+            self._check_write(existing)
+        outcome = self.store.delete(resource_type, resource_id, **options)
+        return self._wrote({"resourceType": resource_type}, outcome)
+
+    def transaction(self, bundle: dict[str, Any], **options: Any) -> dict[str, Any]:
+        BundleAccess(self).refuse_any(bundle)
+        response = self.store.transaction(bundle, **options)
+        self.policy.forget()
+        return response
+
+    def batch(self, bundle: dict[str, Any]) -> dict[str, Any]:
+        access = BundleAccess(self)
+        refused = access.refused_entries(bundle)
+        entries = bundle.get("entry") or []
+        allowed = [e for i, e in enumerate(entries) if i not in refused]
+        stored = iter(self.store.batch({**bundle, "entry": allowed}).get("entry") or [])
+        self.policy.forget()
+        merged = [refused[i] if i in refused else next(stored) for i in range(len(entries))]
+        return {"resourceType": "Bundle", "type": "batch-response", "entry": merged}
+
+    def _check_existing(self, resource_type: str, resource_id: str) -> dict[str, Any] | None:
+        """The current version, which must be in compartment; None when there is none."""
+        try:
+            stored = self.store.read(resource_type, resource_id)
+        except (NotFound, Gone):
+            return None
+        if not self.visible(stored.resource):
+            raise not_known(resource_type, resource_id)
+        return stored.resource
+
+    def _check_write(self, resource: dict[str, Any]) -> None:
+        if not self.policy.can_write(self.principal, resource):
+            raise Forbidden(f"This client may not write this {resource.get('resourceType')}")
+
+    def _in_compartment(self, resource_type: str, query: str) -> str:
+        """A conditional query that only matches what the principal may see."""
+        extra = self.policy.search_filter(self.principal, resource_type)
+        return f"{query}&{urlencode(extra)}" if extra else query
+
+    def _wrote(self, resource: dict[str, Any], outcome: Any) -> Any:
+        if resource.get("resourceType") in MEMBERSHIP_TYPES:
+            self.policy.forget()
+        return outcome
+
+
+def _without(params: list[tuple[str, str]] | None, extra: list[tuple[str, str]]) -> Any:
+    if params is None:
+        return None
+    return [pair for pair in params if pair not in extra]

@@ -1,0 +1,91 @@
+"""What the web app holds for a request: settings, store, users, the member service, access."""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app, g
+
+from adapter.api.context import EXTENSION_KEY as API_KEY
+from adapter.config import Settings
+from adapter.security import AccessPolicy
+from adapter.services import MemberService
+from adapter.webapp.access import patient_id_of
+from adapter.webapp.tokens import member_for_token, member_token
+from adapter.webapp.users import WebUser
+
+EXTENSION_KEY = "ltsc_webapp"
+
+
+@dataclass
+class WebContext:
+    """Built once by `register_webapp`; kept in `app.extensions`."""
+
+    settings: Settings
+    store: Any
+    users: dict[str, WebUser]
+    dev_users: dict[str, WebUser]
+    service: MemberService
+    policy: AccessPolicy
+
+    def user(self, name: str | None) -> WebUser | None:
+        if not name:
+            return None
+        return self.users.get(name) or self.dev_users.get(name)
+
+
+def web() -> WebContext:
+    return current_app.extensions[EXTENSION_KEY]
+
+
+def write_gate() -> AbstractContextManager[Any]:
+    """The API's writer lock, so web writes queue with API writes on SQLite."""
+    api = current_app.extensions.get(API_KEY)
+    return api.write_gate if api is not None else nullcontext()
+
+
+def user() -> WebUser:
+    return g.web_user
+
+
+def visible_patient_ids() -> frozenset[str]:
+    """Patient ids (`mbr-...`) in the signed-in user's compartment."""
+    if "web_patients" not in g:
+        found = web().policy.member_ids(user().principal)
+        g.web_patients = found if found is not None else frozenset()
+    return g.web_patients
+
+
+def own_references() -> frozenset[str]:
+    """The user's organization and roles as references (Task owner, requester)."""
+    compartment = web().policy.compartment(user().principal)
+    return compartment.own_refs if compartment is not None else frozenset()
+
+
+def token_for(patient_id: str) -> str:
+    return member_token(current_app.secret_key or "", patient_id)
+
+
+def patient_from_token(token: str) -> str | None:
+    return member_for_token(current_app.secret_key or "", token, sorted(visible_patient_ids()))
+
+
+def may_update(task: dict[str, Any]) -> bool:
+    """The API's rule: scopes allow Task updates and the Task is in the user's compartment
+    (a plan's members' Tasks for a plan user; the CBO's own Tasks for an LTS-C)."""
+    principal = user().principal
+    return web().policy.allows(principal, "update", "Task") and web().policy.can_access(
+        principal, task
+    )
+
+
+def is_visible_task(task: dict[str, Any]) -> bool:
+    """A work-list Task: a member's Task the user may see that is (for an LTS-C) theirs."""
+    if patient_id_of(task) not in visible_patient_ids():
+        return False
+    if user().org_kind == "plan":
+        return True
+    mine = own_references()
+    return any((task.get(k) or {}).get("reference") in mine for k in ("owner", "requester"))

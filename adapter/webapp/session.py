@@ -1,0 +1,90 @@
+"""Web sessions: signed cookies, idle timeout, CSRF tokens and the signed-in user."""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import os
+import secrets
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask, abort, request, session
+
+from adapter.config import PROJECT_ROOT, Settings
+
+SECRET_FILE = PROJECT_ROOT / "var" / "webapp-secret-key"
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+USER_KEY, SEEN_KEY, CSRF_KEY = "user", "seen", "csrf"
+CSRF_FIELD = "csrf_token"
+
+
+def configure_sessions(app: Flask, settings: Settings) -> None:
+    """Cookie flags and lifetime; Secure whenever the server is reachable beyond this host."""
+    if not app.secret_key:
+        app.secret_key = settings.webapp_secret_key or shared_secret_key(SECRET_FILE)
+    app.config.update(
+        SESSION_COOKIE_NAME="ltsc_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.host not in LOCAL_HOSTS,
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings.webapp_session_minutes),
+    )
+
+
+def shared_secret_key(path: Path) -> str:
+    """A random key created once and read by every worker process on this host."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    for _ in range(50):  # another worker may be writing it right now
+        key = path.read_text(encoding="utf-8").strip()
+        if key:
+            return key
+        time.sleep(0.02)
+    raise RuntimeError(f"the web app's secret key file {path} is empty")
+
+
+def sign_in(user_name: str) -> None:
+    """A fresh session (no fixation): new CSRF token, the user, the time of this request."""
+    session.clear()
+    session.permanent = True
+    session[USER_KEY] = user_name
+    session[CSRF_KEY] = secrets.token_urlsafe(32)
+    session[SEEN_KEY] = int(time.time())
+
+
+def sign_out() -> None:
+    session.clear()
+
+
+def current_user_name(timeout_minutes: int) -> str | None:
+    """The signed-in user's name, or None when nobody is or the session sat idle too long."""
+    name, seen = session.get(USER_KEY), session.get(SEEN_KEY)
+    if not name or not isinstance(seen, int):
+        return None
+    now = int(time.time())
+    if now - seen > timeout_minutes * 60:
+        session.clear()
+        return None
+    session[SEEN_KEY] = now
+    return str(name)
+
+
+def csrf_token() -> str:
+    """The session's CSRF token; signed-out visitors get one for the sign-in form."""
+    token = session.get(CSRF_KEY)
+    if not token:
+        token = session[CSRF_KEY] = secrets.token_urlsafe(32)
+    return str(token)
+
+
+def check_csrf() -> None:
+    """Every POST carries the session's token in a hidden field; anything else is refused."""
+    expected = session.get(CSRF_KEY)
+    sent = request.form.get(CSRF_FIELD, "")
+    if not expected or not hmac.compare_digest(str(expected), sent):
+        abort(400, description="The form has expired. Go back, reload the page and try again.")

@@ -1,0 +1,122 @@
+"""Signing in and out: development users, the users file, CSRF, cookies and session timeout."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from adapter.errors import ConfigurationError
+from adapter.webapp.session import CSRF_KEY, SEEN_KEY
+from adapter.webapp.users import hash_password
+from tests.webapp.conftest import CC, csrf, text_of
+
+
+def test_signed_out_visitor_is_sent_to_sign_in(app):
+    response = app.test_client().get("/app/work")
+    assert response.status_code == 302
+    assert response.location == "/app/sign-in"
+
+
+def test_development_sign_in_lists_the_sample_users(app):
+    page = text_of(app.test_client().get("/app/sign-in").text)
+    assert "Sign in as Sean Thompson (Care Coordinator" in page
+    assert "Sign in as Andrei Volkov (LTS-C, Metro Boston Independent Living Center)" in page
+    assert "Sign in as Wilfredo Santiago (LTS-C, Metro Recovery Learning Community)" in page
+
+
+def test_sample_users_cannot_sign_in_when_development_sign_in_is_off(make_app):
+    client = make_app(webapp_dev_login=0).test_client()
+    page = client.get("/app/sign-in").text
+    assert "Sign in as" not in page
+    assert "Sign-in is not set up on this server" in page
+    with client.session_transaction() as session:
+        session[CSRF_KEY] = "a-valid-token"
+    form = {"csrf_token": "a-valid-token", "user": CC, "dev": "1"}
+    response = client.post("/app/sign-in", data=form)
+    assert response.status_code == 401
+    assert client.get("/app/work").status_code == 302
+
+
+def test_sign_in_without_the_csrf_token_is_refused(app):
+    client = app.test_client()
+    response = client.post("/app/sign-in", data={"user": CC, "dev": "1"})
+    assert response.status_code == 400
+    assert "The form has expired" in response.text
+    assert client.get("/app/work").status_code == 302
+
+
+def _users_file(tmp_path: Path) -> Path:
+    path = tmp_path / "web-users.yaml"
+    user = {
+        "display_name": "Pat Lee (LTS-C)",
+        "org_kind": "cbo",
+        "org_id": "MBIL",
+        "staff_id": "LTSC-0001",
+        "password_hash": hash_password("correct horse battery"),
+    }
+    path.write_text(yaml.safe_dump({"pat.lee": user}), encoding="utf-8")
+    return path
+
+
+def test_users_file_user_signs_in_with_the_right_password_only(make_app, tmp_path):
+    app = make_app(webapp_dev_login=0, webapp_users_file=str(_users_file(tmp_path)))
+    client = app.test_client()
+    wrong = {"csrf_token": csrf(client), "user": "pat.lee", "password": "guess"}
+    assert client.post("/app/sign-in", data=wrong).status_code == 401
+    right = {"csrf_token": csrf(client), "user": "pat.lee", "password": "correct horse battery"}
+    assert client.post("/app/sign-in", data=right).status_code == 302
+    assert "Signed in as Pat Lee (LTS-C)" in client.get("/app/work").text
+
+
+def test_session_cookie_is_http_only_and_same_site(sign_in):
+    client = sign_in(CC)
+    cookie = client.get_cookie("ltsc_session")
+    assert cookie is not None
+    assert cookie.http_only
+    assert cookie.same_site == "Lax"
+    assert not cookie.secure  # served on 127.0.0.1 in tests
+
+
+def test_session_cookie_is_secure_beyond_this_host(make_app):
+    app = make_app(host="0.0.0.0", webapp_dev_login=0)  # noqa: S104 -- the setting under test
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_development_sign_in_is_refused_on_a_server_others_can_reach(make_app):
+    with pytest.raises(ConfigurationError, match="ADAPTER_WEBAPP_DEV_LOGIN=1 is for a server"):
+        make_app(host="0.0.0.0")  # noqa: S104 -- the setting under test
+
+
+def test_an_unknown_user_name_is_refused_like_a_wrong_password(make_app, tmp_path):
+    app = make_app(webapp_dev_login=0, webapp_users_file=str(_users_file(tmp_path)))
+    client = app.test_client()
+    form = {"csrf_token": csrf(client), "user": "nobody", "password": "correct horse battery"}
+    response = client.post("/app/sign-in", data=form)
+    assert response.status_code == 401
+    assert "The user name or password is not right." in response.text
+
+
+def test_a_users_file_with_a_bad_entry_stops_start_up(make_app, tmp_path):
+    path = tmp_path / "bad-users.yaml"
+    path.write_text(yaml.safe_dump({"kim": {"display_name": "Kim", "org_kind": "ehr"}}))
+    with pytest.raises(ConfigurationError, match="kim: missing org_id, staff_id"):
+        make_app(webapp_users_file=str(path))
+
+
+def test_idle_session_times_out(sign_in):
+    client = sign_in(CC)
+    with client.session_transaction() as session:
+        session[SEEN_KEY] = int(time.time()) - 31 * 60
+    response = client.get("/app/work")
+    assert response.status_code == 302
+    assert response.location == "/app/sign-in"
+
+
+def test_sign_out_ends_the_session(sign_in):
+    client = sign_in(CC)
+    response = client.post("/app/sign-out", data={"csrf_token": csrf(client, "/app/work")})
+    assert response.status_code == 302
+    assert client.get("/app/work").status_code == 302
