@@ -18,6 +18,7 @@ from adapter.api.writes import (
     check_conditional_task_update,
     check_id,
     check_type,
+    react_to_task_update,
     validate_for_write,
     validate_task_update,
     whole_number,
@@ -84,6 +85,8 @@ def update(rtype: str, rid: str) -> Response:
         issues += validate_task_update(rid, resource)
     with api().write_gate:
         outcome = guarded_store().update(rtype, rid, resource, if_match=if_match())
+    if rtype == "Task" and outcome.status == "updated":
+        issues += react_to_task_update(outcome.resource)
     return write_response(outcome, issues)
 
 

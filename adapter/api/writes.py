@@ -10,7 +10,7 @@ from flask import g
 from adapter.api.context import api
 from adapter.api.security import guarded_store
 from adapter.api.served import RESOURCE_TYPES
-from adapter.errors import Gone, InvalidRequest, NotFound, Unprocessable
+from adapter.errors import AdapterError, Gone, InvalidRequest, NotFound, Unprocessable
 from adapter.outcome import Issue, has_errors
 from adapter.rules.task_states import OWNER, REQUESTER, check_transition, task_kind
 
@@ -111,3 +111,26 @@ def check_task_transition(old: dict[str, Any] | None, new: dict[str, Any]) -> li
     )
     attempts = [check_transition(kind, old, new, actor) for actor in actors]
     return min(attempts, key=lambda issues: sum(i.is_error for i in issues))
+
+
+def react_to_task_update(task: dict[str, Any]) -> list[Issue]:
+    """Let the One Care rules react to a stored Task move (care team, consent, notifications).
+
+    An accepted LTS-C offer puts the LTS-C on the CareTeam with the member's consent
+    (TEAM-DISCRETION); a vendor fill or wait list notifies the CC (VENDOR-FILL, WAIT). The Task
+    itself is already stored; what the member service cannot apply (a member whose plan record
+    was never ingested, a conflicting concurrent event) comes back as a warning, not an error.
+    """
+    from adapter.services import MemberService
+
+    ctx = api()
+    service = MemberService(ctx.store, ctx.settings, validator=ctx.validator)
+    try:
+        with ctx.write_gate:
+            service.apply_task_update(task)
+    except NotFound:
+        return []  # a Task loaded as a bare Bundle: there is no plan record to update
+    except AdapterError as exc:
+        message = f"The care plan was not updated from this Task: {exc.message}"
+        return [Issue("warning", "incomplete", message, ("Task",))]
+    return []

@@ -83,3 +83,27 @@ def test_conditional_update_of_a_task_follows_the_state_machine(client):
     query = f"Task?identifier={identifier['system']}|{identifier['value']}"
     assert put(client, query, moved("completed")).status_code == 422
     assert put(client, query, moved("accepted")).status_code == 200
+
+
+def test_accepted_offer_put_through_the_api_puts_the_ltsc_on_the_care_team(client, store, settings):
+    """CHOICE, TEAM-DISCRETION: the rules react to a CBO's or CC's Task update from the API."""
+    import json
+
+    from adapter.api.command import load_samples
+    from adapter.config import SAMPLES_DIR
+
+    load_samples(store, settings)
+    accepted = json.loads((SAMPLES_DIR / "scenarios" / "accept-offer-task.json").read_text())
+    chosen = next(o for o in accepted["output"] if o["type"]["coding"][0]["code"] == "chosen-ltsc")
+    ltsc = chosen["valueReference"]["reference"]
+    team = client.get("/fhir/CareTeam/team-m100010").get_json()
+    assert ltsc not in [p["member"]["reference"] for p in team["participant"]]
+
+    response = put(client, f"Task/{accepted['id']}", accepted)
+
+    assert response.status_code == 200, response.get_data(as_text=True)
+    team = client.get("/fhir/CareTeam/team-m100010").get_json()
+    rows = [p for p in team["participant"] if p["member"]["reference"] == ltsc]
+    assert rows and rows[0]["period"]["start"]
+    consents = client.get("/fhir/Consent?patient=Patient/mbr-m100010").get_json()
+    assert consents["total"] >= 1
