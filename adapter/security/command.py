@@ -32,8 +32,9 @@ def run_token(args: argparse.Namespace) -> int:
 def token_hint(settings_base_url: str) -> str:
     """What `serve` prints so a developer can call the API at once."""
     return (
-        "Auth is on. Get a development token with:\n"
-        "  ltsc-adapter token --client dev-plan --scope 'system/*.cruds'\n"
+        "Auth is on. Get a development token and call the API with:\n"
+        "  TOKEN=$(.venv/bin/ltsc-adapter token --client dev-plan --scope 'system/*.cruds')\n"
         f'  curl -H "Authorization: Bearer $TOKEN" {settings_base_url}/Patient\n'
         "Clients: dev-admin, dev-plan, dev-ehr, dev-auditor, dev-cbo-mbil, dev-cbo-mrlc\n"
+        f"Web app for CBOs and Care Coordinators: {settings_base_url.rsplit('/fhir', 1)[0]}/app\n"
     )
