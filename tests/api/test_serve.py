@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -18,27 +16,7 @@ from adapter.config import Settings
 from adapter.mapping.pipeline import sample_bundles
 from adapter.security.dev_keys import issue_dev_token
 from tests.api.resources import MEMBER_ID, patient
-
-START_TIMEOUT_S = 30
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_serving(url: str, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"server exited: {process.stderr.read()}")
-        try:
-            if requests.get(url, timeout=5).status_code == 200:
-                return
-        except requests.RequestException:
-            time.sleep(0.1)
-    raise AssertionError(f"server did not answer {url} within {START_TIMEOUT_S}s")
+from tests.processes import free_port, wait_until_serving
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ and `ltsc-adapter worker` processes, all on 127.0.0.1 and bounded in time."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,13 +13,9 @@ from typing import Any
 
 import requests
 
+from tests.processes import free_port
+
 START_TIMEOUT_S = 30
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_for(condition: Callable[[], Any], timeout_s: float, what: str, step_s: float = 0.1):

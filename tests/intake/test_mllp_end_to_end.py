@@ -14,6 +14,7 @@ import pytest
 from adapter.intake import AdtIntake, MllpListener
 from tests.intake.messages import ack_fields, adt, framed
 from tests.intake.test_mllp_listener import read_frame
+from tests.processes import free_port
 
 
 @pytest.fixture
@@ -62,12 +63,6 @@ def test_status_share_and_avail_institution_over_mllp(running, store, service):
     institution = [m for m in tasks.matches if "AVAIL-INSTITUTION" in str(m.resource)]
     assert len(institution) == 1 and institution[0].resource["priority"] == "urgent"
     assert [r["reason"] for r in service.reviews()] == ["no One Care member matches PID-3"]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 30) -> None:

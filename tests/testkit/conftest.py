@@ -3,40 +3,16 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
 
 from adapter.config import Settings
 from adapter.security.dev_keys import issue_dev_token
-
-START_TIMEOUT_S = 60
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_until_serving(url: str, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"server exited: {process.stderr.read()}")
-        try:
-            if requests.get(url, timeout=5).status_code == 200:
-                return
-        except requests.RequestException:
-            time.sleep(0.2)
-    raise AssertionError(f"server did not answer {url} within {START_TIMEOUT_S}s")
-
+from tests.processes import free_port, wait_until_serving
 
 # A development admin token for each server these fixtures start (auth is on, as deployed).
 SERVER_TOKENS: dict[str, str] = {}
@@ -63,7 +39,7 @@ def serve(tmp_path: Path, *extra: str) -> Iterator[str]:
         text=True,
     )
     try:
-        _wait_until_serving(f"{base_url}/metadata", process)
+        wait_until_serving(f"{base_url}/metadata", process)
         settings = Settings(base_url=base_url, auth_dev_dir=str(tmp_path / "dev-auth"))
         SERVER_TOKENS[base_url] = issue_dev_token(settings, "dev-admin")
         yield base_url

@@ -8,8 +8,9 @@ import json
 import pytest
 
 from adapter.cli import main
+from tests.processes import free_port
 from tests.testkit.broken_server import Faults, broken_server
-from tests.testkit.conftest import SERVER_TOKENS, free_port
+from tests.testkit.conftest import SERVER_TOKENS
 
 
 def check(url: str, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, dict]:
