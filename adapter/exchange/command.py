@@ -7,11 +7,13 @@ import logging
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import orjson
 
 from adapter.config import Settings, settings_from_env
+from adapter.errors import AdapterError, NotFound
 from adapter.exchange import outbox
 from adapter.exchange.delivery import PartnerClient
 from adapter.exchange.polling import TaskPoller
@@ -21,6 +23,8 @@ from adapter.exchange.service import partner_clients, worker_options
 from adapter.exchange.subscriptions import DESTINATION, SubscriptionNotifier
 from adapter.exchange.worker import RoundReport, Worker
 from adapter.store import Store, open_store
+
+log = logging.getLogger(__name__)
 
 # `--once` stops after this many rounds or seconds even if items keep becoming due.
 ONCE_MAX_ROUNDS = 100_000
@@ -66,11 +70,29 @@ def _pollers(registry: Any, clients: dict[str, Any], store: Store) -> list[TaskP
     from adapter.validation import default_validator
 
     validator = default_validator()
+    react = rules_reaction(store, validator)
     return [
-        TaskPoller(p, clients[p.id], store, validator)
+        TaskPoller(p, clients[p.id], store, validator, on_applied=react)
         for p in polled
         if isinstance(clients[p.id], PartnerClient)
     ]
+
+
+def rules_reaction(store: Store, validator: Any) -> Callable[[dict[str, Any]], None]:
+    """Apply a polled CBO Task update to the member's record, so the rules react to it."""
+    from adapter.services import MemberService
+
+    service = MemberService(store, settings_from_env(), validator=validator)
+
+    def react(task: dict[str, Any]) -> None:
+        try:
+            service.apply_task_update(task)
+        except NotFound:
+            pass  # no plan record here (the Task came as a bare Bundle): nothing to re-run
+        except AdapterError as exc:
+            log.warning("care plan not updated from Task/%s: %s", task.get("id"), exc.message)
+
+    return react
 
 
 def _stop_on_signals() -> threading.Event:

@@ -56,6 +56,7 @@ class TaskPoller:
         store: Store,
         validator: Validator,
         clock: Callable[[], datetime] = utcnow,
+        on_applied: Callable[[dict[str, Any]], None] | None = None,
     ) -> None:
         if partner.poll is None:
             raise ValueError(f"partner {partner.id} has no poll settings")
@@ -65,6 +66,8 @@ class TaskPoller:
         self.store = store
         self.validator = validator
         self.clock = clock
+        # The rules react to an applied CBO update (care team, notifications): see command.py.
+        self.on_applied = on_applied
 
     def poll_once(self) -> PollReport:
         report = PollReport()
@@ -143,7 +146,11 @@ class TaskPoller:
         if errors:
             raise AdapterError("CBO update refused", issues=errors)
         written = self.store.update("Task", ours.id, merged, if_match=f'W/"{ours.version_id}"')
-        return "unchanged" if written.status == "unchanged" else "applied"
+        if written.status == "unchanged":
+            return "unchanged"
+        if self.on_applied is not None:
+            self.on_applied(written.resource)
+        return "applied"
 
     def _seen(self, task_id: str, version: str, conn: Connection | None = None) -> bool:
         query = select(inbound_seen.c.outcome).where(

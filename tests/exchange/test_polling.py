@@ -130,3 +130,22 @@ def test_an_unreachable_cbo_is_reported_not_raised(store, validator):
     client = PartnerClient(partner, requests.Session(), NoCredentials())
     report = TaskPoller(partner, client, store, validator).poll_once()
     assert report.error["resourceType"] == "OperationOutcome"
+
+
+def test_each_applied_cbo_update_is_handed_to_the_rules_once(store, cbo_server, validator):
+    """The worker passes applied updates to the member service (rules_reaction) — once each."""
+    reacted: list[dict] = []
+    partner = Partner(
+        id="bcil",
+        base_url=cbo_server.fhir,
+        resource_types=("Task",),
+        poll=PollConfig(owner=OWNER, overlap_s=300),
+    )
+    client = PartnerClient(partner, requests.Session(), NoCredentials())
+    poller = TaskPoller(partner, client, store, validator, on_applied=reacted.append)
+    store.update("Task", "svc-m1-a", task("M1", "a"))
+    their_update(cbo_server, accepted("M1", "a"))
+    poller.poll_once()
+    poller.poll_once()
+    assert [t["status"] for t in reacted] == ["accepted"]
+    assert reacted[0]["id"] == "svc-m1-a"
