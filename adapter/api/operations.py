@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from flask import Blueprint, Response, request
 
 from adapter.api.context import api
@@ -71,3 +72,41 @@ def _validation_response(resource: dict[str, Any], profile: str | None) -> Respo
     issues: list[Issue] = api().validator.validate(resource, profiles=profiles)
     # $validate reports problems in its OperationOutcome; the call itself succeeded.
     return fhir_response(operation_outcome(issues))
+
+
+REPORT_FORMATS = ("json", "csv", "html")
+
+
+@operations.get("/Measure/ltsc-offer-uptake/$evaluate-measure")
+def evaluate_offer_uptake() -> Response:
+    """REPORT: LTS-C offers and uptake over what the caller may see, as a MeasureReport, CSV or
+    an HTML page (`format=json|csv|html`; `_format` keeps its FHIR meaning)."""
+    from adapter.api.security import require_scope
+    from adapter.reports.service import RESOURCE_TYPES, evaluate_measure
+
+    for rtype in RESOURCE_TYPES:
+        require_scope("search", rtype)
+    report_format = request.args.get("format", "json")
+    if report_format not in REPORT_FORMATS:
+        raise InvalidRequest(
+            f"format must be one of {', '.join(REPORT_FORMATS)}", expression="format"
+        )
+    params = {k: request.args[k] for k in ("periodStart", "periodEnd", "plan") if k in request.args}
+    resources = [r for rtype in RESOURCE_TYPES for r in _everything_visible(rtype)]
+    body, media_type = evaluate_measure(resources, {**params, "_format": report_format})
+    if report_format == "json":
+        return fhir_response(orjson.loads(body))
+    return Response(body, mimetype=media_type)
+
+
+def _everything_visible(rtype: str) -> list[dict[str, Any]]:
+    """Every current resource of the type the caller's compartment holds, page by page."""
+    store = guarded_store()
+    size = api().settings.page_size_max
+    found: list[dict[str, Any]] = []
+    params: list[tuple[str, str]] | None = [("_count", str(size))]
+    while params is not None:
+        page = store.search(rtype, params)
+        found += [m.resource for m in page.matches]
+        params = page.next_params
+    return found

@@ -107,6 +107,12 @@ def authenticate() -> None:
         raise Forbidden(f"The client's scopes do not allow {interaction} on {rtype or 'all types'}")
 
 
+def require_scope(interaction: str, resource_type: str) -> None:
+    """For routes the endpoint table doesn't know (operations): the caller's scopes must allow."""
+    if not security().policy.allows(g.principal, interaction, resource_type):
+        raise Forbidden(f"The client's scopes do not allow {interaction} on {resource_type}")
+
+
 def require_admin() -> Response | None:
     """Guard for administration routes (outbox, partners, subscriptions): admins only."""
     sec = security()
