@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import text
 
 from adapter.exchange.listener import OutboxListener
 from adapter.exchange.partners import Partner, PartnerRegistry
 from adapter.store import Store, open_store
+from tests.store.conftest import postgres_schema_url  # noqa: F401 -- the shared schema fixture
 
-POSTGRES_URL = os.environ.get(
-    "ADAPTER_TEST_POSTGRES_URL", "postgresql+psycopg://root@127.0.0.1:5432/test"
-)
 TABLES = (
     "exchange_outbox",
     "exchange_subscription",
@@ -28,23 +22,6 @@ TABLES = (
     "resource_version",
     "resource_current",
 )
-
-
-@pytest.fixture(scope="session")
-def postgres_schema_url() -> Iterator[str]:
-    """A schema of its own for this test session, dropped at the end."""
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    schema = f"exchange_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except OperationalError as error:
-        pytest.fail(f"PostgreSQL at {POSTGRES_URL} is unreachable: {error}")
-    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    yield url.render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
