@@ -25,7 +25,7 @@ _AS = re.compile(r"^\((.+) as ([A-Za-z]+)\)$")
 
 def compile_expression(expression: str, resource_type: str) -> Walker:
     """A function giving the values `expression` selects in a resource of `resource_type`."""
-    parts = [p.strip() for p in _split_union(expression)]
+    parts = [p.strip() for p in _split_top_level(expression, "|")]
     mine = [p for p in parts if _root(p) in (resource_type, "Resource", "DomainResource")]
     walkers = [_compile_part(p) for p in mine]
     if any(w is None for w in walkers):
@@ -33,14 +33,15 @@ def compile_expression(expression: str, resource_type: str) -> Walker:
     return _union([w for w in walkers if w is not None])
 
 
-def _split_union(expression: str) -> list[str]:
+def _split_top_level(text: str, separator: str) -> list[str]:
+    """Split on `separator` outside parentheses (FHIRPath unions and path steps)."""
     parts, depth, start = [], 0, 0
-    for i, char in enumerate(expression):
+    for i, char in enumerate(text):
         depth += {"(": 1, ")": -1}.get(char, 0)
-        if char == "|" and depth == 0:
-            parts.append(expression[start:i])
+        if char == separator and depth == 0:
+            parts.append(text[start:i])
             start = i + 1
-    parts.append(expression[start:])
+    parts.append(text[start:])
     return parts
 
 
@@ -55,21 +56,10 @@ def _compile_part(part: str) -> Walker | None:
         path = path + type_name[0].upper() + type_name[1:]
     else:
         path = part
-    steps = [_compile_step(s) for s in _split_steps(path)[1:]]
+    steps = [_compile_step(s) for s in _split_top_level(path, ".")[1:]]
     if not steps or any(s is None for s in steps):
         return None
     return _chain([s for s in steps if s is not None])
-
-
-def _split_steps(path: str) -> list[str]:
-    steps, depth, start = [], 0, 0
-    for i, char in enumerate(path):
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if char == "." and depth == 0:
-            steps.append(path[start:i])
-            start = i + 1
-    steps.append(path[start:])
-    return steps
 
 
 def _compile_step(step: str) -> Step | None:
