@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response
 
-from adapter import __version__
+from adapter import __version__, clock
 from adapter.api.context import ApiContext, api, base_url
 from adapter.api.formats import fhir_response
 from adapter.api.served import (
@@ -43,7 +42,7 @@ def capability_statement(ctx: ApiContext, implementation_url: str) -> dict[str, 
         "name": "LtscAdapterServer",
         "title": "LTS-C FHIR Adapter server",
         "status": "active",
-        "date": datetime.now(UTC).date().isoformat(),
+        "date": clock.today().isoformat(),
         "kind": "instance",
         "software": {"name": "ltsc-adapter", "version": __version__},
         "implementation": {"description": "LTS-C FHIR Adapter", "url": implementation_url},

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
 from sqlalchemy import Connection, Engine, and_, exists, func, insert, or_, select, update
 
+from adapter import clock
 from adapter.store.database import WRITE_OPTION
 from adapter.store.dates import format_instant
 from adapter.store.schema import outbox
@@ -32,7 +33,7 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
 
 def utcnow() -> datetime:
     """Naive UTC, the way the tables store instants."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    return clock.utcnow_naive()
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
+from adapter import clock
+
 # Statuses a later attempt can cure: the partner timed out, throttled us, or failed itself.
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 # A re-read decides these: the partner holds a newer or concurrent version.
@@ -50,7 +52,7 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    return max(0.0, (when - (now or clock.now())).total_seconds())
 
 
 def is_retryable(status: int) -> bool:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
+from adapter import clock
 from adapter.records.hl7v2.errors import ERROR_TEXT, AdtError
 
 SENDING_APPLICATION = "LTSC-ADAPTER"
@@ -33,7 +33,7 @@ def acknowledgement(original: str, code: str, text: str = "", error: AdtError | 
     """The ACK for `original`: MSA-1 `code`, MSA-2 its MSH-10, MSA-3 `text`, ERR when `error`."""
     msh = header_fields(original)
     trigger = msh.get(9, "").split("^")[1:2]
-    now = datetime.now(UTC).strftime("%Y%m%d%H%M%S+0000")
+    now = clock.now().strftime("%Y%m%d%H%M%S+0000")
     header = [
         "MSH",
         "^~\\&",

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from adapter import clock
 from adapter.reports.rows import MemberRow, OfferRow
 from adapter.rules import RuleSettings, evaluate_member
 from adapter.rules.timeline import date_of_death, enrollment_episodes, episode_on, rating_on
@@ -41,7 +42,7 @@ def rows_from_exports(
 
 def export_clock(export: Record) -> date:
     generated = export.get("generated_at")
-    return datetime.fromisoformat(generated).date() if generated else date.today()
+    return datetime.fromisoformat(generated).date() if generated else clock.today()
 
 
 def cbo_types_by_staff(directory: Record) -> dict[str, str]:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any, TextIO
 
+from adapter import clock
 from adapter.errors import InvalidRequest
 from adapter.rules.compliance import compliance_summary
 from adapter.rules.engine import evaluate_member
@@ -58,7 +59,7 @@ def _read_exports(paths: Sequence[str]) -> Any:
 
 def _as_of(value: str | None) -> date:
     if not value:
-        return date.today()
+        return clock.today()
     try:
         return date.fromisoformat(value)
     except ValueError:

@@ -11,9 +11,10 @@ import time
 import uuid
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from adapter import clock
 from adapter.canonical import BASE
 from adapter.security.audit_store import append_audit_events
 from adapter.security.compartments import cbo_reference, plan_reference
@@ -154,7 +155,7 @@ class AuditTrail:
         self._start_lock = threading.Lock()
 
     def record(self, principal: Principal | None, access: Access) -> None:
-        self._queue.put(audit_event(principal, access, datetime.now(UTC)))
+        self._queue.put(audit_event(principal, access, clock.now()))
         self._ensure_thread()
 
     def flush(self, timeout: float | None = None) -> bool:

@@ -6,11 +6,12 @@ change listeners of `Store` writes are not needed; what remains is three bulk in
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert
 
+from adapter import clock
 from adapter.store.dates import format_instant
 from adapter.store.index import index_rows
 from adapter.store.schema import current, search_index, versions
@@ -19,7 +20,7 @@ from adapter.store.writes import NewVersion
 
 def append_audit_events(store: Any, events: list[dict[str, Any]]) -> None:
     """Store new AuditEvents (version 1 each) with their search index, in one transaction."""
-    moment = datetime.now(UTC).replace(tzinfo=None)
+    moment = clock.utcnow_naive()
     stamped = [_first_version(event, moment) for event in events]
     rows = [{"res_type": v.type, "res_id": v.id, **v.columns()} for v in stamped]
     index = [row for v in stamped for row in index_rows(v.type, v.id, v.body)]

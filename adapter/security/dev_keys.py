@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ import yaml
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from adapter import clock
 from adapter.config import PROJECT_ROOT, Settings
 
 DEV_ISSUER = "urn:ltsc-adapter:dev-issuer"
@@ -76,7 +76,7 @@ def issue_dev_token(
     """A token from the development issuer for `client_id`, valid for `minutes`."""
     folder = ensure_dev_issuer(settings)
     key = serialization.load_pem_private_key((folder / "private-key.pem").read_bytes(), None)
-    now = int(time.time())
+    now = int(clock.timestamp())
     claims = {
         "iss": DEV_ISSUER,
         "sub": client_id,

@@ -14,10 +14,11 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from adapter import clock
 from adapter.canonical import identifier_system
 from adapter.config import Settings
 from adapter.errors import AdapterError, NotFound, Unprocessable
-from adapter.mapping.pipeline import export_parts
+from adapter.mapping.pipeline import as_of_date, export_parts
 from adapter.outcome import Issue
 from adapter.services.checks import item_issues, unknown_kind_issue
 from adapter.services.events import EVENT_KINDS, find_item, item_key, with_item
@@ -34,7 +35,7 @@ MASSHEALTH_SYSTEM = "https://www.mass.gov/masshealth/member-id"
 
 
 def utc_today() -> dt.date:
-    return dt.datetime.now(dt.UTC).date()
+    return clock.today()
 
 
 class MemberService:
@@ -55,15 +56,19 @@ class MemberService:
 
     # -- batch ----------------------------------------------------------------------------
 
-    def ingest(self, plan_export: Any) -> IngestReport:
-        """Store the export's header, directory and every member that maps and validates."""
+    def ingest(self, plan_export: Any, *, as_of: dt.date | None = None) -> IngestReport:
+        """Store the export's header, directory and every member that maps and validates.
+
+        The rules evaluate the export as of its `generated_at` (or `as_of` when given), so the
+        same export gives the same facts whatever day it is ingested.
+        """
         header, directory, records = export_parts(plan_export)
         plan_id = header["plan"]["plan_id"]
         self.store.run_in_transaction(
             lambda conn: members.save_plan_export(conn, plan_id, header, directory)
         )
         report = IngestReport()
-        as_of = self.today()
+        as_of = as_of or as_of_date(header)
         for record in records:
             stored, problems = self._ingest_member(plan_id, header, directory, record, as_of)
             member_id = str(record["member"]["member_id"])

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from adapter import clock
 from adapter.errors import Conflict
 from adapter.store.dates import format_instant, to_aware
 from adapter.store.schema import intake_reviews, member_records, plan_exports
@@ -32,7 +33,7 @@ class MemberRow:
 
 
 def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+    return clock.utcnow_naive()
 
 
 def save_plan_export(conn: Connection, plan_id: str, header: Record, directory: Record) -> None:

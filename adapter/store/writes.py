@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
 from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from adapter import clock
 from adapter.errors import InvalidRequest, NotFound, PreconditionFailed
 from adapter.store.dates import format_instant, to_aware
 from adapter.store.index import index_rows
@@ -201,7 +202,7 @@ class VersionWriter:
 
     def _try_delete(self, rtype: str, rid: str, row: Any) -> WriteOutcome | None:
         if row is None:
-            return WriteOutcome("deleted", None, rtype, rid, "", datetime.now(UTC))
+            return WriteOutcome("deleted", None, rtype, rid, "", clock.now())
         if row.deleted:
             return _outcome("deleted", row_to_stored(row), keep_resource=False)
         new = _new_version(rtype, rid, {"resourceType": rtype, "id": rid}, row, deleted=True)
@@ -265,7 +266,7 @@ class VersionWriter:
 def _new_version(
     rtype: str, rid: str, body: dict[str, Any], row: Any, *, deleted: bool
 ) -> NewVersion:
-    moment = datetime.now(UTC).replace(tzinfo=None)
+    moment = clock.utcnow_naive()
     number = 1
     if row is not None:
         # Another process's clock may run behind; history order must still follow versions.

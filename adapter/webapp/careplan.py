@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from adapter import clock
 from adapter.canonical import profile_url
 from adapter.webapp.access import search_all
 from adapter.webapp.fhir_view import (
@@ -128,7 +128,7 @@ class CarePlan:
 
 
 def today() -> str:
-    return dt.datetime.now(dt.UTC).date().isoformat()
+    return clock.today().isoformat()
 
 
 def care_plan(store: Any, patient_id: str, may_update: Callable[[Resource], bool]) -> CarePlan:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from flask import Flask, abort, request, session
 
+from adapter import clock
 from adapter.config import PROJECT_ROOT, Settings
 
 SECRET_FILE = PROJECT_ROOT / "var" / "webapp-secret-key"
@@ -54,7 +55,7 @@ def sign_in(user_name: str) -> None:
     session.permanent = True
     session[USER_KEY] = user_name
     session[CSRF_KEY] = secrets.token_urlsafe(32)
-    session[SEEN_KEY] = int(time.time())
+    session[SEEN_KEY] = int(clock.timestamp())
 
 
 def sign_out() -> None:
@@ -66,7 +67,7 @@ def current_user_name(timeout_minutes: int) -> str | None:
     name, seen = session.get(USER_KEY), session.get(SEEN_KEY)
     if not name or not isinstance(seen, int):
         return None
-    now = int(time.time())
+    now = int(clock.timestamp())
     if now - seen > timeout_minutes * 60:
         session.clear()
         return None
