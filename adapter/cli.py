@@ -68,6 +68,12 @@ def _run_ingest(args: argparse.Namespace) -> int:
     return run_ingest(args)
 
 
+def _run_reevaluate(args: argparse.Namespace) -> int:
+    from adapter.services.command import run_reevaluate
+
+    return run_reevaluate(args)
+
+
 def _run_worker(args: argparse.Namespace) -> int:
     from adapter.exchange.command import run_worker
 
@@ -98,6 +104,9 @@ def _run_token(args: argparse.Namespace) -> int:
     return run_token(args)
 
 
+AS_OF_HELP = "evaluate the rules as of this date (default: the export's generated_at)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ltsc-adapter",
@@ -116,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, metavar="OUTDIR")
     p.add_argument("--format", choices=("json", "ndjson", "xml"), default="json")
     p.add_argument("--no-validate", action="store_true", help="skip profile validation")
+    p.add_argument("--as-of", metavar="DATE", help=AS_OF_HELP)
 
     p = add("validate", _run_validate, "Validate FHIR resources or Bundles against profiles.")
     p.add_argument("files", nargs="+", metavar="FILE")
@@ -141,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("compliance", _run_compliance, "Show LTS-C offer compliance per member.")
     p.add_argument("inputs", nargs="+", metavar="INPUT")
-    p.add_argument("--as-of", metavar="DATE", help="evaluate as of this date (default: today)")
+    p.add_argument("--as-of", metavar="DATE", help=AS_OF_HELP)
     p.add_argument("--format", choices=("text", "json", "csv"), default="text")
 
     p = add("report", _run_report, "Report LTS-C offers and uptake for a period (REPORT).")
@@ -149,11 +159,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="period_start", required=True, metavar="DATE")
     p.add_argument("--to", dest="period_end", required=True, metavar="DATE")
     p.add_argument("--plan", metavar="PLAN_ID", help="only this plan's members")
+    p.add_argument("--as-of", metavar="DATE", help=AS_OF_HELP)
     p.add_argument("--format", choices=("json", "csv", "html"), default="json")
     p.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
 
     p = add("ingest", _run_ingest, "Store plan exports as member records and their FHIR resources.")
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="plan export file or CSV folder")
+    p.add_argument("--as-of", metavar="DATE", help=AS_OF_HELP)
+
+    text = "Re-run the rules for every stored member as of a day (due dates pass with no event)."
+    p = add("reevaluate", _run_reevaluate, text)
+    p.add_argument("--as-of", metavar="DATE", help="the day to evaluate as of (default: today)")
 
     p = add("worker", _run_worker, "Deliver queued changes to partner FHIR servers.")
     p.add_argument("--once", action="store_true", help="drain what is due, then exit")

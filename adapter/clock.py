@@ -136,3 +136,16 @@ def utcnow_naive() -> dt.datetime:
 def timestamp() -> float:
     """The current instant as seconds since the epoch (JWT `iat`/`exp`, cookie ages)."""
     return _current.now().timestamp()
+
+
+def as_of_option(value: str | None, option: str = "--as-of") -> dt.date | None:
+    """A command's evaluation-date option: None when not given; InvalidRequest (exit 2) when
+    it is not a calendar date."""
+    from adapter.errors import InvalidRequest
+
+    if value is None or not value.strip():
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidRequest(f"{option} must be a date like 2026-11-01, not {value!r}") from None

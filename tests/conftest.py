@@ -14,7 +14,7 @@ import pytest
 
 from adapter import clock
 
-TEST_CLOCK_START = "2026-11-02T12:00:00+00:00"
+TEST_CLOCK_START = "2026-11-23T12:00:00+00:00"
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from adapter import clock
 from adapter.config import Settings, settings_from_env
 from adapter.mapping.output import BundleWriter
 from adapter.mapping.pipeline import Derive, map_export_checked
@@ -50,14 +52,17 @@ def run_map(args: argparse.Namespace) -> int:
     from adapter.records import read_exports
 
     settings = settings_from_env()
+    as_of = clock.as_of_option(getattr(args, "as_of", None))
     result = read_exports(args.inputs)
     for error in result.errors:
         _err(record_error_line(error))
+    if result.unusable_header:
+        return 2
     summary = MapSummary(rejected_records=result.members_rejected, reader_errors=len(result.errors))
     check = None if args.no_validate else profile_check()
     with BundleWriter(Path(args.output), args.format) as writer:
         for plan_export in result.exports:
-            map_into(plan_export, settings, writer, summary, check)
+            map_into(plan_export, settings, writer, summary, check, as_of=as_of)
     for line in summary.lines():
         _say(line)
     return 0 if summary.ok else 1
@@ -71,9 +76,11 @@ def map_into(
     check: BundleCheck | None,
     *,
     derive: Derive | None = None,
+    as_of: dt.date | None = None,
 ) -> None:
     """Map one export, writing each Bundle that passes the model (and profile) check."""
-    for member_id, bundle, issues in map_export_checked(plan_export, settings, derive=derive):
+    mapped = map_export_checked(plan_export, settings, derive=derive, as_of=as_of)
+    for member_id, bundle, issues in mapped:
         summary.members += 1
         summary.resources += len(bundle["entry"])
         errors = [i for i in issues if i.is_error]

@@ -78,7 +78,8 @@ def member_scope(
         "export": export,
         "plan": export.get("plan") or {},
         "directory": index,
-        "as_of": generated_at[:10],
+        # The day the rules evaluated the member as of; the export's date without rules.
+        "as_of": str((derived or {}).get("as_of") or generated_at[:10]),
     }
 
 

@@ -38,7 +38,9 @@ def export_parts(plan_export: Any) -> tuple[Record, Record, list[Record]]:
 
 def as_of_date(export: Record) -> dt.date:
     """The export's `generated_at` is the rules' clock, so re-runs give the same facts."""
-    return dt.date.fromisoformat(str(export["generated_at"])[:10])
+    from adapter.rules.dates import export_as_of
+
+    return export_as_of(export)
 
 
 def rules_derive(settings: Settings | None = None) -> Derive:
@@ -60,13 +62,15 @@ def map_export_checked(
     derive: Derive | None = None,
     check: bool = True,
     mapping: MappingSet | None = None,
+    as_of: dt.date | None = None,
 ) -> Iterator[MappedMember]:
-    """Every member's Bundle with its model-check issues, in the export's member order."""
+    """Every member's Bundle with its model-check issues, in the export's member order,
+    evaluated as of `as_of` (default: the export's `generated_at`)."""
     export, directory, members = export_parts(plan_export)
     derive = derive or rules_derive(settings)
     mapping = mapping or default_mapping_set()
     index = DirectoryIndex(directory)
-    as_of = as_of_date(export)
+    as_of = as_of or as_of_date(export)
     for record in members:
         derived = derive(record, directory, as_of)
         bundle, issues = map_member_with_issues(

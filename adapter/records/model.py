@@ -56,3 +56,9 @@ class ReadResult:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def unusable_header(self) -> bool:
+        """Whether an export's header (plan, `generated_at`, ...) could not be used at all:
+        commands then stop with exit 2, as for a bad option."""
+        return any(str(e.field or "").startswith("export.") for e in self.errors)

@@ -9,10 +9,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
+from adapter import clock
 from adapter.errors import InvalidRequest
 from adapter.reports.formats import render
-from adapter.reports.from_exports import export_clock, rows_from_exports
+from adapter.reports.from_exports import rows_from_exports
 from adapter.reports.report import compute_report
+from adapter.rules.dates import export_as_of
 
 Reader = Callable[[Sequence[str]], Any]
 
@@ -23,20 +25,25 @@ def run_report(
     out: TextIO | None = None,
     err: TextIO | None = None,
 ) -> int:
-    """Write the report; 1 when some records were rejected, 2 (via InvalidRequest) on bad dates."""
+    """Write the report; 1 when some records were rejected, 2 (via InvalidRequest) on bad dates
+    or an unusable export header. Members are evaluated as of `--as-of` or else each export's
+    `generated_at`."""
     start, end = _period(args.period_start, args.period_end)
+    as_of = clock.as_of_option(getattr(args, "as_of", None))
     err = err or sys.stderr
     result = (read or _read_exports)(args.inputs)
     for error in result.errors:
         err.write(_error_line(error) + "\n")
+    if result.unusable_header:
+        return 2
     for plan_export in result.exports:
-        clock = export_clock(plan_export.export)
-        if clock < end:
+        day = as_of or export_as_of(plan_export.export)
+        if day < end:
             err.write(
-                f"note: {plan_export.source} was generated on {clock.isoformat()}; "
+                f"note: {plan_export.source} is evaluated as of {day.isoformat()}; "
                 "figures after that day are not known yet\n"
             )
-    members, offers = rows_from_exports(result.exports)
+    members, offers = rows_from_exports(result.exports, as_of)
     report = compute_report(members, offers, start, end, plan_id=args.plan)
     text, _ = render(report, args.format)
     _write(text, args.output, out or sys.stdout)

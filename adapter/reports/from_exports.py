@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Protocol
 
-from adapter import clock
 from adapter.reports.rows import MemberRow, OfferRow
 from adapter.rules import RuleSettings, evaluate_member
+from adapter.rules.dates import export_as_of
 from adapter.rules.timeline import date_of_death, enrollment_episodes, episode_on, rating_on
 
 Record = dict[str, Any]
@@ -30,7 +30,7 @@ def rows_from_exports(
     members: list[MemberRow] = []
     offers: list[OfferRow] = []
     for plan_export in plan_exports:
-        clock = as_of or export_clock(plan_export.export)
+        clock = as_of or export_as_of(plan_export.export)
         plan_id = (plan_export.export.get("plan") or {}).get("plan_id")
         types = cbo_types_by_staff(plan_export.directory)
         for record in plan_export.members:
@@ -38,11 +38,6 @@ def rows_from_exports(
             derived = evaluate_member(record, plan_export.directory, clock, settings)
             offers.extend(offer_rows(record, plan_id, derived["offers"], types))
     return members, offers
-
-
-def export_clock(export: Record) -> date:
-    generated = export.get("generated_at")
-    return datetime.fromisoformat(generated).date() if generated else clock.today()
 
 
 def cbo_types_by_staff(directory: Record) -> dict[str, str]:

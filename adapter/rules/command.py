@@ -13,8 +13,8 @@ from datetime import date
 from typing import Any, TextIO
 
 from adapter import clock
-from adapter.errors import InvalidRequest
 from adapter.rules.compliance import compliance_summary
+from adapter.rules.dates import export_as_of
 from adapter.rules.engine import evaluate_member
 
 Reader = Callable[[Sequence[str]], Any]
@@ -27,16 +27,21 @@ CSV_COLUMNS = (
 def run_compliance(
     args: argparse.Namespace, read: Reader | None = None, out: TextIO | None = None
 ) -> int:
-    """Evaluate every member of the exports; 1 when some records could not be read."""
-    as_of = _as_of(getattr(args, "as_of", None))
+    """Evaluate every member of the exports as of `--as-of` or else each export's
+    `generated_at`; 1 when some records could not be read, 2 when an export header is unusable."""
+    given = clock.as_of_option(getattr(args, "as_of", None))
     result = (read or _read_exports)(args.inputs)
+    days = [given or export_as_of(export.export) for export in result.exports]
     rows = [
         row
-        for export in result.exports
-        for row in _export_rows(export.export, export.directory, export.members, as_of)
+        for export, day in zip(result.exports, days, strict=True)
+        for row in _export_rows(export.export, export.directory, export.members, day)
     ]
     for error in result.errors:
         sys.stderr.write(f"{error}\n")
+    if result.unusable_header:
+        return 2
+    as_of = given or max(days, default=clock.today())
     write = {"text": write_text, "json": write_json, "csv": write_csv}[args.format]
     try:
         write(rows, as_of, out or sys.stdout)
@@ -55,15 +60,6 @@ def _read_exports(paths: Sequence[str]) -> Any:
     from adapter.records import read_exports
 
     return read_exports(paths)
-
-
-def _as_of(value: str | None) -> date:
-    if not value:
-        return clock.today()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidRequest(f"--as-of must be a date like 2026-11-01, not {value!r}") from None
 
 
 def _export_rows(export: dict, directory: dict, members: list[dict], as_of: date) -> list[dict]:

@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from adapter.rules.dates import days_between, parse_date
+from adapter.rules.dates import parse_date
+from adapter.rules.verdict import OPEN_OFFER_STATUSES, offer_verdict
 
 Row = dict[str, Any]
 
@@ -18,9 +19,8 @@ def compliance_rows(member_id: str, offers: list[dict[str, Any]], as_of: date) -
 
 
 def _row(member_id: str, offer: dict[str, Any], as_of: date) -> Row:
-    due, made = parse_date(offer["due"]), parse_date(offer.get("offered_on"))
-    open_ = offer["status"] in ("ready", "in-progress", "on-hold") and made is None
-    late_by = days_between(due, made or as_of) if (made or open_) else 0
+    verdict = offer_verdict(offer["due"], offer.get("offered_on"), offer["status"], as_of)
+    open_ = verdict.offered_on is None and offer["status"] in OPEN_OFFER_STATUSES
     return {
         "member_id": member_id,
         "offer_key": offer["offer_key"],
@@ -28,10 +28,11 @@ def _row(member_id: str, offer: dict[str, Any], as_of: date) -> Row:
         "first_trigger_date": offer["authored_on"],
         "due": offer["due"],
         "offered_on": offer.get("offered_on"),
-        "on_time": (made <= due) if made else None,
-        "days_late": max(0, late_by),
-        "open_overdue": open_ and as_of > due,
-        "late_triggers": _late_triggers(offer, made, as_of if open_ else None),
+        "on_time": verdict.on_time,
+        "days_late": verdict.days_late,
+        "open_overdue": verdict.overdue,
+        "verdict": verdict.label(),
+        "late_triggers": _late_triggers(offer, verdict.offered_on, as_of if open_ else None),
         "status": offer["status"],
         "outcome": offer.get("outcome"),
     }

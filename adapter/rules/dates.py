@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
+from typing import Any
 
 
 def parse_date(value: str | date | None) -> date | None:
@@ -42,3 +44,8 @@ def age_on(birth_date: date | None, day: date) -> int | None:
 def within(day: date, start: date | None, end: date | None) -> bool:
     """Whether `day` lies in the closed period [start, end]; open ends are unbounded."""
     return (start is None or start <= day) and (end is None or day <= end)
+
+
+def export_as_of(export: Mapping[str, Any]) -> date:
+    """The day a plan export is evaluated as of: its `generated_at` (docs/rules.md)."""
+    return date.fromisoformat(str(export["generated_at"])[:10])

@@ -37,6 +37,7 @@ def evaluate_member(
     ]
     rows = compliance_rows(member_id(record), offers, as_of)
     return {
+        "as_of": as_of.isoformat(),
         "offers": offers,
         "care_team": team,
         "notifications": link_recorded(sorted(notes, key=_notification_order), record),

@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from adapter import clock
 from adapter.config import settings_from_env
 from adapter.outcome import Issue
 from adapter.services.model import IngestReport
@@ -22,15 +23,18 @@ def run_ingest(args: argparse.Namespace) -> int:
     from adapter.store import open_store
 
     settings = settings_from_env()
+    as_of = clock.as_of_option(getattr(args, "as_of", None))
     result = read_exports(args.inputs)
     for error in result.errors:
         _err(record_error_line(error))
+    if result.unusable_header:
+        return 2
     store = open_store(settings.database_url)
     try:
         service = MemberService(store, settings)
         total = IngestReport()
         for plan_export in result.exports:
-            report = service.ingest(plan_export)
+            report = service.ingest(plan_export, as_of=as_of)
             _report_issues(report.issues)
             total.members_stored += report.members_stored
             total.members_rejected += report.members_rejected
@@ -60,3 +64,24 @@ def _say(line: str) -> None:
 
 def _err(line: str) -> None:
     sys.stderr.write(line + "\n")
+
+
+def run_reevaluate(args: argparse.Namespace) -> int:
+    """Re-run the rules for every stored member as of a day; 0 when every member stayed valid."""
+    from adapter.services.member_service import MemberService
+    from adapter.store import open_store
+
+    settings = settings_from_env()
+    as_of = clock.as_of_option(getattr(args, "as_of", None))
+    store = open_store(settings.database_url)
+    try:
+        report = MemberService(store, settings).reevaluate(as_of)
+    finally:
+        store.close()
+    _report_issues(report.issues)
+    _say(f"re-evaluated as of {report.as_of}")
+    _say(f"members checked: {report.members_checked}")
+    _say(f"members changed: {report.members_changed}")
+    _say(f"resources written: {report.resources_written}")
+    _say(f"members failed: {report.members_failed}")
+    return 0 if report.members_failed == 0 else 1

@@ -17,12 +17,12 @@ from sqlalchemy import Connection
 from adapter import clock
 from adapter.canonical import identifier_system
 from adapter.config import Settings
-from adapter.errors import AdapterError, NotFound, Unprocessable
+from adapter.errors import AdapterError, Conflict, NotFound, Unprocessable
 from adapter.mapping.pipeline import as_of_date, export_parts
 from adapter.outcome import Issue
 from adapter.services.checks import item_issues, unknown_kind_issue
 from adapter.services.events import EVENT_KINDS, find_item, item_key, with_item
-from adapter.services.model import EventResult, IngestReport
+from adapter.services.model import EventResult, IngestReport, ReevaluationReport
 from adapter.services.remap import Remapped, remap_member
 from adapter.services.task_events import task_member_id, task_update_event
 from adapter.services.task_updates import complete_item
@@ -32,6 +32,7 @@ from adapter.validation import Validator, default_validator
 Record = dict[str, Any]
 MEMBER_ID_SYSTEM = identifier_system("plan-member-id")
 MASSHEALTH_SYSTEM = "https://www.mass.gov/masshealth/member-id"
+REEVALUATION_JOB = "reevaluate"
 
 
 def utc_today() -> dt.date:
@@ -59,8 +60,10 @@ class MemberService:
     def ingest(self, plan_export: Any, *, as_of: dt.date | None = None) -> IngestReport:
         """Store the export's header, directory and every member that maps and validates.
 
-        The rules evaluate the export as of its `generated_at` (or `as_of` when given), so the
-        same export gives the same facts whatever day it is ingested.
+        The rules evaluate the export as of `as_of` when given, else its `generated_at` — or the
+        day stored members were last re-evaluated as of, when that is later, so an export never
+        takes the members back in time. The same export gives the same facts whatever day it is
+        ingested.
         """
         header, directory, records = export_parts(plan_export)
         plan_id = header["plan"]["plan_id"]
@@ -68,7 +71,7 @@ class MemberService:
             lambda conn: members.save_plan_export(conn, plan_id, header, directory)
         )
         report = IngestReport()
-        as_of = as_of or as_of_date(header)
+        as_of = as_of or self._ingest_day(header)
         for record in records:
             stored, problems = self._ingest_member(plan_id, header, directory, record, as_of)
             member_id = str(record["member"]["member_id"])
@@ -91,6 +94,54 @@ class MemberService:
         except AdapterError as error:
             return False, error.issues
         return True, remapped.issues
+
+    # -- time passing ---------------------------------------------------------------------
+
+    def reevaluate(self, as_of: dt.date | None = None) -> ReevaluationReport:
+        """Re-run the rules for every stored member as of `as_of` (default: today).
+
+        Due dates pass, annual windows open and waits expire with no event at all; this writes
+        a new version only of what such a day changes, so a second run the same day writes
+        nothing. A member changed concurrently is left to that change, which re-evaluated it.
+        """
+        day = as_of or self.today()
+        started = clock.utcnow_naive()
+        report = ReevaluationReport(as_of=day.isoformat())
+        with self.store.reading() as conn:
+            member_ids = members.all_member_ids(conn)
+        for member_id in member_ids:
+            report.members_checked += 1
+            try:
+                row, header, directory = self._load(member_id)
+                remapped = self._remap(header, directory, row.record, day)
+                if remapped.refused(self.settings):
+                    report.members_failed += 1
+                    report.issues.extend((member_id, issue) for issue in remapped.issues)
+                    continue
+                written = self._write(
+                    row.plan_id, row.record, remapped, expected_revision=row.revision
+                )
+            except Conflict:
+                continue
+            if written:
+                report.members_changed += 1
+                report.resources_written += len(written)
+        self.store.run_in_transaction(
+            lambda conn: members.record_job_run(
+                conn, REEVALUATION_JOB, day.isoformat(), started, report.summary()
+            )
+        )
+        return report
+
+    def _ingest_day(self, header: Record) -> dt.date:
+        exported = as_of_date(header)
+        last = self.last_reevaluation()
+        return max(exported, dt.date.fromisoformat(last["as_of"])) if last else exported
+
+    def last_reevaluation(self) -> Record | None:
+        """The last re-evaluation run (as of which day, when, what it changed), if any."""
+        with self.store.reading() as conn:
+            return members.last_job_run(conn, REEVALUATION_JOB)
 
     # -- lookups and reviews --------------------------------------------------------------
 

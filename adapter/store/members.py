@@ -1,4 +1,5 @@
-"""Member service records on one connection: plan exports, member records, intake reviews.
+"""Member service records on one connection: plan exports, member records, intake reviews
+and the runs of scheduled jobs.
 
 Every function takes the caller's connection so a record can be saved in the same database
 transaction as the FHIR resources mapped from it (see `Store.transaction(before_commit=...)`).
@@ -16,7 +17,7 @@ from sqlalchemy import Connection, insert, select, update
 from adapter import clock
 from adapter.errors import Conflict
 from adapter.store.dates import format_instant, to_aware
-from adapter.store.schema import intake_reviews, member_records, plan_exports
+from adapter.store.schema import intake_reviews, job_runs, member_records, plan_exports
 
 Record = dict[str, Any]
 REVIEW_STATUSES = ("open", "resolved")
@@ -164,4 +165,48 @@ def _review(row: Any) -> Record:
         "reason": row.reason,
         "payload": row.payload,
         "status": row.status,
+    }
+
+
+def all_member_ids(conn: Connection) -> list[str]:
+    """Every stored member's plan member id, in order."""
+    query = select(member_records.c.member_id).order_by(member_records.c.member_id)
+    return [row.member_id for row in conn.execute(query)]
+
+
+def record_job_run(
+    conn: Connection, job: str, as_of: str, started_at: datetime, summary: Record
+) -> Record:
+    """Keep one finished run of a scheduled job; returns it as `last_job_run` shows it."""
+    values = {
+        "id": str(uuid.uuid4()),
+        "job": job,
+        "as_of": as_of,
+        "started_at": started_at,
+        "finished_at": _now(),
+        "summary": summary,
+    }
+    conn.execute(insert(job_runs).values(values))
+    return _job_run(values)
+
+
+def last_job_run(conn: Connection, job: str) -> Record | None:
+    """The job's most recent run, or None when it never ran."""
+    query = (
+        select(job_runs)
+        .where(job_runs.c.job == job)
+        .order_by(job_runs.c.finished_at.desc(), job_runs.c.as_of.desc())
+        .limit(1)
+    )
+    row = conn.execute(query).mappings().first()
+    return _job_run(dict(row)) if row else None
+
+
+def _job_run(row: Record) -> Record:
+    return {
+        "job": row["job"],
+        "as_of": row["as_of"],
+        "started_at": format_instant(to_aware(row["started_at"])),
+        "finished_at": format_instant(to_aware(row["finished_at"])),
+        "summary": row["summary"],
     }

@@ -171,3 +171,17 @@ poll_cursor = Table(
     Column("partner_id", String(128), primary_key=True),
     Column("last_updated", DateTime, nullable=False),
 )
+
+# Each run of a scheduled job (e.g. the daily re-evaluation): the day it evaluated as of,
+# when it ran and what it found, so operators and the scheduler can see the last one.
+job_runs = Table(
+    "job_run",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("job", String(64), nullable=False),
+    Column("as_of", String(10), nullable=False),
+    Column("started_at", DateTime, nullable=False),
+    Column("finished_at", DateTime, nullable=False),
+    Column("summary", JSON, nullable=False),
+    Index("ix_job_run_job", "job", "finished_at"),
+)

@@ -8,6 +8,7 @@ from typing import Any
 
 from adapter import clock
 from adapter.canonical import profile_url
+from adapter.rules.verdict import OfferVerdict, offer_verdict
 from adapter.webapp.access import search_all
 from adapter.webapp.fhir_view import (
     References,
@@ -58,8 +59,16 @@ class Offer:
     choices: list[tuple[str, str]]  # (staff id, name)
     decision: str | None
     chosen: str | None
-    overdue: bool
+    verdict: OfferVerdict
     can_update: bool = False
+
+    @property
+    def overdue(self) -> bool:
+        return self.verdict.overdue
+
+    @property
+    def offered_on(self) -> str | None:
+        return self.verdict.offered_on.isoformat() if self.verdict.offered_on else None
 
     @property
     def open(self) -> bool:
@@ -246,8 +255,6 @@ def goals(found: list[Resource]) -> list[dict[str, str]]:
 def offer(task: Resource, refs: References) -> Offer:
     """An LTS-C offer Task (OFFER-90, OFFER-ANNUAL, AVAIL-*, CHOICE-TWO)."""
     due = ((task.get("restriction") or {}).get("period") or {}).get("end")
-    business = code_of(task.get("businessStatus")) or ""
-    open_ = task.get("status") in OPEN_STATUSES
     choices = [
         _staff(i.get("valueReference"), refs) for i in _typed(task.get("input"), "ltsc-choice")
     ]
@@ -264,7 +271,7 @@ def offer(task: Resource, refs: References) -> Offer:
         choices=choices,
         decision=label_of(decision[0].get("valueCodeableConcept")) if decision else None,
         chosen=refs.name(chosen[0]["valueReference"]["reference"]) if chosen else None,
-        overdue=open_ and (business == "overdue" or (due is not None and due < today())),
+        verdict=offer_verdict(due, _execution_start(task), task.get("status", ""), clock.today()),
     )
 
 

@@ -57,12 +57,11 @@ def _member_name(refs: References, task: Resource) -> str:
 
 def _offer_item(task: Resource, refs: References, can_update: bool) -> WorkItem:
     found = offer(task, refs)
-    made = "offered, awaiting the member's decision" if found.offer_id else "due, not yet offered"
     return WorkItem(
         patient_id=patient_id_of(task) or "",
         member_name=_member_name(refs, task),
         what=f"LTS-C offer ({', '.join(found.triggers)})",
-        status=made if found.overdue else f"{found.business_status} — {made}",
+        status=found.verdict.label().capitalize(),
         date_label="Due",
         date=found.due or "",
         overdue=found.overdue,

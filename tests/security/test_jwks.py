@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -12,6 +11,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from adapter import clock
 from adapter.security import AuthError
 from adapter.security.tokens import JwksSource, TokenVerifier
 
@@ -34,7 +34,7 @@ class _Keys:
         return json.dumps({"keys": keys}).encode()
 
     def token(self, kid: str, sub: str = "c") -> str:
-        now = int(time.time())
+        now = int(clock.timestamp())
         claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": sub, "iat": now, "exp": now + 60}
         return jwt.encode(claims, self.private[kid], algorithm="RS384", headers={"kid": kid})
 

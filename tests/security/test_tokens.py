@@ -13,6 +13,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from adapter import clock
 from adapter.security import AuthError
 from adapter.security.dev_keys import DEV_ISSUER, DEV_KID, audience, issue_dev_token
 from adapter.security.scopes import parse_scope, scopes_allow
@@ -29,7 +30,7 @@ def _get(world, token: str | None, path: str = "/fhir/Patient/mbr-m100016"):
 
 
 def _claims(world, **changes) -> dict:
-    now = int(time.time())
+    now = int(clock.timestamp())
     claims = {
         "iss": DEV_ISSUER,
         "sub": "dev-plan",
@@ -70,7 +71,7 @@ def test_expired_token_is_refused(world):
 
 
 def test_token_not_valid_yet_is_refused(world):
-    later = int(time.time()) + 3600
+    later = int(clock.timestamp()) + 3600
     _assert_refused(_get(world, issue_dev_token(world.settings, "dev-plan", nbf=later)))
 
 
@@ -167,7 +168,7 @@ def test_a_cached_token_is_refused_once_it_expires(world):
     verifier = TokenVerifier(
         JwksSource(str(folder / "jwks.json")), DEV_ISSUER, audience(world.settings), 0
     )
-    token = issue_dev_token(world.settings, "dev-plan", exp=int(time.time()) + 1)
+    token = issue_dev_token(world.settings, "dev-plan", exp=int(clock.timestamp()) + 1)
     assert isinstance(verifier.verify(token), dict)
     time.sleep(1.2)
     assert isinstance(verifier.verify(token), AuthError)

@@ -26,6 +26,7 @@ TABLES = (
     "member_record",
     "plan_export",
     "intake_review",
+    "job_run",
 )
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
 import yaml
 
+from adapter import clock
 from adapter.errors import ConfigurationError
 from adapter.webapp.session import CSRF_KEY, SEEN_KEY
 from adapter.webapp.users import hash_password
@@ -109,7 +109,7 @@ def test_a_users_file_with_a_bad_entry_stops_start_up(make_app, tmp_path):
 def test_idle_session_times_out(sign_in):
     client = sign_in(CC)
     with client.session_transaction() as session:
-        session[SEEN_KEY] = int(time.time()) - 31 * 60
+        session[SEEN_KEY] = int(clock.timestamp()) - 31 * 60
     response = client.get("/app/work")
     assert response.status_code == 302
     assert response.location == "/app/sign-in"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from adapter import clock
 from tests.webapp.conftest import CC, MBIL_LTSC, text_of
 
 ROW = re.compile(r"<tr(?: class=\"overdue\")?>\s*<th scope=\"row\">([^<]+)</th>(.*?)</tr>", re.S)
@@ -21,8 +22,30 @@ def test_offer_90_overdue_offers_come_first(sign_in):
     assert flags[0] is True
     assert flags[-1] is False
     maria = dict(offers)["María Ortiz"]
-    assert maria.startswith("LTS-C offer (OFFER-90) Offered — offered, awaiting the member's")
+    assert maria.startswith(
+        "LTS-C offer (OFFER-90) Offered on time (2026-10-28), awaiting decision"
+    )
     assert "Due 2026-11-30 Update" in maria
+
+
+def test_offer_90_an_offer_made_on_time_is_never_overdue_later(sign_in):
+    """The rules' verdict, not a date comparison: made before its due date, it stays on time."""
+    with clock.pinned("2027-03-01T15:00:00Z"):
+        offers = dict(rows(sign_in(CC).get("/app/work").text, "offers"))
+    maria = offers["María Ortiz"]
+    assert "Overdue" not in maria
+    assert "offered on time (2026-10-28), awaiting decision" in maria
+
+
+def test_offer_90_an_unmade_offer_says_by_how_many_days_it_is_overdue(sign_in):
+    with clock.pinned("2026-12-01T09:00:00Z"):
+        before = dict(rows(sign_in(CC).get("/app/work").text, "offers"))
+    with clock.pinned("2026-12-11T09:00:00Z"):
+        after = dict(rows(sign_in(CC).get("/app/work").text, "offers"))
+    keisha_before, keisha_after = before["Keisha Robinson"], after["Keisha Robinson"]
+    assert "Due 2026-11-30" in keisha_after
+    assert keisha_before.startswith("LTS-C offer (OFFER-90) Overdue Not offered, overdue by 1 day ")
+    assert "Not offered, overdue by 11 days" in keisha_after
 
 
 def test_an_offer_only_due_is_viewed_not_updated_here(sign_in):
