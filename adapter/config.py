@@ -56,6 +56,12 @@ class Settings:
     # Parallel requests per partner within a batch (a batch never holds two of one member's).
     exchange_concurrency: int = 8
     log_level: str = "INFO"
+    # Every this many minutes the service and the worker look whether today's re-evaluation of
+    # stored members has run (docs/rules.md, "Evaluation dates"); 0 = never by itself.
+    reevaluate_check_minutes: int = 60
+    # The product clock (adapter/clock.py): an instant to start from, `offset:<seconds>` or
+    # `fixed:<instant>`; empty = the machine's clock. Read when the process starts.
+    clock: str = ""
     # MLLP listener: larger frames are refused (AR) before parsing; idle connections close.
     mllp_max_message_bytes: int = 1024 * 1024
     mllp_idle_timeout: int = 60

@@ -50,11 +50,14 @@ def create_app(settings: Settings, *, store: Any = None, validator: Any = None) 
 
 def _register_exchange_and_webapp(app: Flask, settings: Settings) -> None:
     """Outbox deliveries on every write, the /admin routes (admins only) and the /app pages."""
+    from adapter.api.jobs import jobs
     from adapter.exchange.admin_api import admin, register_exchange
     from adapter.webapp import register_webapp
 
     store = app.extensions[EXTENSION_KEY].store
-    app.before_request_funcs.setdefault(admin.name, []).append(security.require_admin)
+    for blueprint in (admin, jobs):
+        app.before_request_funcs.setdefault(blueprint.name, []).append(security.require_admin)
+    app.register_blueprint(jobs)
     register_exchange(app, store, settings)
     register_webapp(app, store, settings)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import threading
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -23,6 +24,7 @@ def run_serve(args: argparse.Namespace) -> int:
         store = open_store(settings.database_url)
         try:
             count = load_samples(store, settings)
+            reevaluate_now(store, settings)
             store.refresh_statistics()
         finally:
             store.close()
@@ -39,6 +41,17 @@ def run_serve(args: argparse.Namespace) -> int:
     else:
         FhirServer(settings).run()
     return 0
+
+
+def reevaluate_now(store: Any, settings: Settings) -> None:
+    """Bring freshly loaded members up to today (the samples describe an earlier day)."""
+    from adapter.services import MemberService
+
+    report = MemberService(store, settings).reevaluate()
+    sys.stdout.write(
+        f"Re-evaluated {report.members_checked} members as of {report.as_of}: "
+        f"{report.members_changed} changed\n"
+    )
 
 
 def auth_notice(settings: Settings) -> str:
@@ -91,6 +104,26 @@ class FhirServer(BaseApplication):
         self.cfg.set("loglevel", self.settings.log_level.lower())
         # No preload: a database pool must not be shared across forked workers.
         self.cfg.set("preload_app", False)
+        if self.settings.reevaluate_check_minutes > 0:
+            self.cfg.set("when_ready", self._start_daily_reevaluation)
+            self.cfg.set("post_fork", self._forget_master_connections)
+
+    def _start_daily_reevaluation(self, _server: Any) -> None:
+        """In the master: the members' re-evaluation once a day, on a background thread."""
+        from adapter.services import MemberService
+        from adapter.services.daily import DailyReevaluation
+        from adapter.store import open_store
+
+        self._master_store = open_store(self.settings.database_url)
+        service = MemberService(self._master_store, self.settings)
+        daily = DailyReevaluation(service, self.settings.reevaluate_check_minutes * 60)
+        daily.run_in_background(threading.Event())
+
+    def _forget_master_connections(self, _server: Any, _worker: Any) -> None:
+        """A forked worker must never use or close the master's database connections."""
+        store = getattr(self, "_master_store", None)
+        if store is not None:
+            store.engine.dispose(close=False)
 
     def load(self) -> Any:
         from adapter.api import create_app

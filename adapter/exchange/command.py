@@ -40,6 +40,7 @@ def run_worker(args: argparse.Namespace) -> int:
     store = open_store(settings.database_url)
     worker = Worker(store.engine, {}, worker_options(settings))
     schedule = PollSchedule([])
+    daily = _daily_reevaluation(store, settings) if not args.once else None
 
     def follow_registry() -> None:
         """New clients and pollers when the registry file changed (admin API edits)."""
@@ -50,6 +51,8 @@ def run_worker(args: argparse.Namespace) -> int:
             worker.destinations = clients
             schedule = PollSchedule(_pollers(registry_file.registry, worker.destinations, store))
         schedule.run_due()
+        if daily is not None:
+            daily.run_if_due()
 
     try:
         follow_registry()
@@ -61,6 +64,14 @@ def run_worker(args: argparse.Namespace) -> int:
         store.close()
     sys.stdout.write(_summary(worker.name, report) + "\n")
     return 0
+
+
+def _daily_reevaluation(store: Store, settings: Settings) -> Any:
+    """Stored members re-evaluated once a day as the worker runs (docs/rules.md)."""
+    from adapter.services import MemberService
+    from adapter.services.daily import DailyReevaluation
+
+    return DailyReevaluation(MemberService(store, settings), settings.reevaluate_check_minutes * 60)
 
 
 def _pollers(registry: Any, clients: dict[str, Any], store: Store) -> list[TaskPoller]:
