@@ -20,7 +20,7 @@ from adapter.rules.engine import evaluate_member
 Reader = Callable[[Sequence[str]], Any]
 CSV_COLUMNS = (
     "plan_id", "member_id", "offer_key", "triggers", "first_trigger_date", "due", "offered_on",
-    "on_time", "days_late", "open_overdue", "late_triggers", "status", "outcome",
+    "on_time", "days_late", "open_overdue", "verdict", "late_triggers", "status", "outcome",
 )  # fmt: skip
 
 

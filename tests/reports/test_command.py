@@ -91,7 +91,7 @@ def test_report_command_reports_rejected_records_and_exits_1(tmp_path, capsys):
 
 def test_report_command_notes_a_period_ending_after_the_export(capsys):
     assert main(["report", SAMPLE, "--from", "2026-01-01", "--to", "2026-12-31"]) == 0
-    assert "was generated on 2026-11-01" in capsys.readouterr().err
+    assert "is evaluated as of 2026-11-01" in capsys.readouterr().err
 
 
 def test_report_command_unwritable_output_exits_2(tmp_path, capsys):

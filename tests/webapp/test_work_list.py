@@ -34,7 +34,7 @@ def test_offer_90_an_offer_made_on_time_is_never_overdue_later(sign_in):
         offers = dict(rows(sign_in(CC).get("/app/work").text, "offers"))
     maria = offers["María Ortiz"]
     assert "Overdue" not in maria
-    assert "offered on time (2026-10-28), awaiting decision" in maria
+    assert "Offered on time (2026-10-28), awaiting decision" in maria
 
 
 def test_offer_90_an_unmade_offer_says_by_how_many_days_it_is_overdue(sign_in):
@@ -50,7 +50,7 @@ def test_offer_90_an_unmade_offer_says_by_how_many_days_it_is_overdue(sign_in):
 
 def test_an_offer_only_due_is_viewed_not_updated_here(sign_in):
     offers = dict(rows(sign_in(CC).get("/app/work").text, "offers"))
-    assert "due, not yet offered" in offers["Keisha Robinson"]
+    assert "Not offered yet, due in 7 days" in offers["Keisha Robinson"]
     assert offers["Keisha Robinson"].split("Due 2026-")[1].split()[1] == "View"
 
 
