@@ -1,5 +1,6 @@
-"""Offer compliance (OFFER-90, OFFER-ANNUAL, AVAIL-*, REPORT): which offers were due, when each
-was made, on time or how late, and which are still open past due."""
+"""Offer compliance (OFFER-90, OFFER-ANNUAL, AVAIL-*, REPORT): one row per obligation - when it
+fell due, when an offer answered it, on time or how late, still open past due (and by how many
+days), or missed (it lapsed unanswered after its due date)."""
 
 from __future__ import annotations
 
@@ -12,15 +13,24 @@ from adapter.rules.dates import days_between, parse_date
 Row = dict[str, Any]
 
 
+STOPPED = ("cancelled", "failed")
+
+
 def compliance_rows(member_id: str, offers: list[dict[str, Any]], as_of: date) -> list[Row]:
-    """One row per offer Task, oldest first."""
+    """One row per offer Task (one obligation each), oldest first."""
     return [_row(member_id, offer, as_of) for offer in offers]
 
 
 def _row(member_id: str, offer: dict[str, Any], as_of: date) -> Row:
     due, made = parse_date(offer["due"]), parse_date(offer.get("offered_on"))
     open_ = offer["status"] in ("ready", "in-progress", "on-hold") and made is None
-    late_by = days_between(due, made or as_of) if (made or open_) else 0
+    missed = made is None and offer["status"] in STOPPED and offer["business_status"] == "overdue"
+    if made or open_:
+        late_by = days_between(due, made or as_of)
+    elif missed:
+        late_by = days_between(due, _lapsed_on(offer, as_of))
+    else:
+        late_by = 0
     return {
         "member_id": member_id,
         "offer_key": offer["offer_key"],
@@ -31,10 +41,18 @@ def _row(member_id: str, offer: dict[str, Any], as_of: date) -> Row:
         "on_time": (made <= due) if made else None,
         "days_late": max(0, late_by),
         "open_overdue": open_ and as_of > due,
+        "days_overdue": max(0, late_by) if open_ else 0,
+        "missed": missed,
         "late_triggers": _late_triggers(offer, made, as_of if open_ else None),
         "status": offer["status"],
+        "status_reason": offer.get("status_reason"),
         "outcome": offer.get("outcome"),
     }
+
+
+def _lapsed_on(offer: dict[str, Any], as_of: date) -> date:
+    """The last day an unanswered obligation could have been answered."""
+    return parse_date(offer.get("lapsed_on")) or as_of
 
 
 def _late_triggers(offer: dict[str, Any], made: date | None, still_open: date | None) -> list:
@@ -48,7 +66,7 @@ def _late_triggers(offer: dict[str, Any], made: date | None, still_open: date | 
 def compliance_summary(rows: Iterable[Row]) -> dict[str, Any]:
     """Counts over rows of one member or many (REPORT: offers and uptake)."""
     rows = list(rows)
-    was_due = [r for r in rows if r["offered_on"] or r["open_overdue"]]
+    was_due = [r for r in rows if r["offered_on"] or r["open_overdue"] or r["missed"]]
     return {
         "members": len({r["member_id"] for r in rows}),
         "offers_due": len(was_due),
@@ -56,7 +74,16 @@ def compliance_summary(rows: Iterable[Row]) -> dict[str, Any]:
         "offers_on_time": sum(1 for r in rows if r["on_time"]),
         "offers_late": sum(1 for r in rows if r["on_time"] is False),
         "overdue_open": sum(1 for r in rows if r["open_overdue"]),
+        "missed": sum(1 for r in rows if r["missed"]),
         "accepted": sum(1 for r in rows if r["outcome"] == "accepted"),
         "declined": sum(1 for r in rows if r["outcome"] == "declined"),
         "no_response": sum(1 for r in rows if r["outcome"] == "no-response"),
     }
+
+
+def days_overdue_by_member(rows: Iterable[Row]) -> dict[str, int]:
+    """REPORT: per member, the days past due of their oldest obligation still unanswered."""
+    found: dict[str, int] = {}
+    for row in rows:
+        found[row["member_id"]] = max(found.get(row["member_id"], 0), row["days_overdue"])
+    return found

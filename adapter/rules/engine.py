@@ -41,7 +41,11 @@ def evaluate_member(
         "care_team": team,
         "notifications": link_recorded(sorted(notes, key=_notification_order), record),
         "service_tasks": service_tasks(record, team, as_of),
-        "compliance": {**compliance_summary(rows), "rows": rows},
+        "compliance": {
+            **compliance_summary(rows),
+            "days_overdue": max((r["days_overdue"] for r in rows), default=0),
+            "rows": rows,
+        },
     }
 
 
