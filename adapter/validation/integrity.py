@@ -48,9 +48,11 @@ def bundle_targets(bundle: dict[str, Any]) -> set[str]:
     return found
 
 
-def dangling_references(bundle: dict[str, Any], known: Known | None = None) -> list[Issue]:
+def dangling_references(
+    bundle: dict[str, Any], known: Known | None = None, *, relative_only: bool = False
+) -> list[Issue]:
     """An error per local reference of an entry that resolves neither in the Bundle nor via
-    `known(type, id)`; `request.url` targets of PUT entries count as in the Bundle."""
+    `known(type, id)`; `relative_only` leaves `urn:` references to the caller."""
     targets = bundle_targets(bundle)
     issues = []
     for index, entry in enumerate(bundle.get("entry") or []):
@@ -59,6 +61,8 @@ def dangling_references(bundle: dict[str, Any], known: Known | None = None) -> l
         where = f"Bundle.entry[{index}].resource"
         for path, reference in references_in(entry.get("resource"), where):
             if _resolves(reference, targets, known):
+                continue
+            if relative_only and reference.startswith("urn:"):
                 continue
             text = (
                 f"{reference} resolves neither to an entry of this Bundle nor to a stored resource"

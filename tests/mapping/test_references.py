@@ -69,3 +69,28 @@ def test_a_reference_to_a_missing_entry_is_reported_with_its_path():
     assert issue.code == "not-found"
     assert issue.expression == ("Bundle.entry[0].resource.focus.reference",)
     assert "ServiceRequest/missing" in issue.message
+
+
+def test_the_validator_reports_a_dangling_local_reference_in_a_bundle_as_an_error():
+    from adapter.validation import default_validator
+
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [
+            {
+                "fullUrl": "https://ltsc-adapter.org/fhir/Task/t1",
+                "resource": {
+                    "resourceType": "Task",
+                    "id": "t1",
+                    "status": "requested",
+                    "intent": "order",
+                    "focus": {"reference": "ServiceRequest/missing"},
+                },
+            }
+        ],
+    }
+    found = [
+        i for i in default_validator().validate(bundle) if i.is_error and i.code == "not-found"
+    ]
+    assert [i.expression for i in found] == [("Bundle.entry[0].resource.focus.reference",)]
