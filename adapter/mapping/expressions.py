@@ -76,7 +76,8 @@ def _display(arg: str | None, tables: Tables) -> Filter:
 
 
 def _where(arg: str | None, tables: Tables) -> Filter:
-    """`where:a.b=value`, `where:a.b` (present) or `where:!a.b` (absent) over a list."""
+    """`where:a.b=value`, `where:!a.b=value` (not that value), `where:a.b` (present) or
+    `where:!a.b` (absent) over a list."""
     if not arg:
         raise SpecError("where needs an argument")
     key, _, wanted = arg.partition("=")
@@ -86,7 +87,8 @@ def _where(arg: str | None, tables: Tables) -> Filter:
     def keep(element: Any) -> bool:
         found = _walk_path(element, keys) if isinstance(element, dict) else None
         if wanted:
-            return found is not None and str(found) == wanted
+            equal = found is not None and str(found) == wanted
+            return not equal if negate else equal
         return (found is None) if negate else (found is not None)
 
     def apply(value: Any, scope: Scope) -> Any:

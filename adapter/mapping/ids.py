@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import uuid
 
 from adapter.canonical import BASE
 
@@ -12,8 +11,6 @@ MAX_ID_LENGTH = 64
 # Room for the readable head plus a dash and a 16-hex digest within FHIR's 64-character id limit.
 _HASHED_HEAD = MAX_ID_LENGTH - 17
 _NOT_ID_CHAR = re.compile(r"[^a-z0-9.-]")
-# One fixed namespace so the same Type/id always yields the same urn:uuid fullUrl.
-_FULL_URL_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, BASE)
 
 
 def resource_id(*parts: object) -> str:
@@ -26,5 +23,6 @@ def resource_id(*parts: object) -> str:
 
 
 def full_url(resource_type: str, rid: str) -> str:
-    """The urn:uuid fullUrl of a resource in a transaction Bundle, stable across runs."""
-    return f"urn:uuid:{uuid.uuid5(_FULL_URL_NAMESPACE, f'{resource_type}/{rid}')}"
+    """The fullUrl of a PUT entry: the resource's absolute URL under the canonical base, so the
+    entry is the target of every `Type/id` reference to it inside the Bundle."""
+    return f"{BASE}/{resource_type}/{rid}"

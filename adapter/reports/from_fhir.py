@@ -73,8 +73,16 @@ def rows_from_fhir(resources: Iterable[Resource]) -> tuple[list[MemberRow], list
         own = [t for t in tasks_of.get(subject, []) if _is_offer(t) and _has_dates(t)]
         starts = _episode_starts(own, care_plans_of.get(subject, []))
         members.extend(_member_rows(index, patient, starts))
-        offers.extend(_offer_row(index, patient, t) for t in own if t["status"] != "cancelled")
+        offers.extend(_offer_row(index, patient, t) for t in own if _was_owed(t))
     return members, offers
+
+
+def _was_owed(task: Resource) -> bool:
+    """A cancelled offer Task was owed only when it fell due before the member left or died."""
+    if task.get("status") != "cancelled":
+        return True
+    codings = (task.get("businessStatus") or {}).get("coding") or []
+    return any(c.get("code") == "overdue" for c in codings)
 
 
 def _is_offer(task: Resource) -> bool:

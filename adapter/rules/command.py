@@ -20,7 +20,8 @@ from adapter.rules.engine import evaluate_member
 Reader = Callable[[Sequence[str]], Any]
 CSV_COLUMNS = (
     "plan_id", "member_id", "offer_key", "triggers", "first_trigger_date", "due", "offered_on",
-    "on_time", "days_late", "open_overdue", "verdict", "late_triggers", "status", "outcome",
+    "on_time", "days_late", "open_overdue", "days_overdue", "missed", "verdict", "late_triggers",
+    "status", "status_reason", "outcome",
 )  # fmt: skip
 
 
@@ -93,7 +94,7 @@ def write_text(rows: list[dict], as_of: date, out: TextIO) -> None:
     buffer.write(
         f"{summary['members']} members, {summary['offers_due']} offers due, "
         f"{summary['offers_on_time']} on time, {summary['offers_late']} late, "
-        f"{summary['overdue_open']} open and overdue\n"
+        f"{summary['overdue_open']} open and overdue, {summary['missed']} missed\n"
     )
     out.write(buffer.getvalue())
 
@@ -103,7 +104,9 @@ def _text_line(row: dict) -> str:
         state = "on time" if row["on_time"] else f"{row['days_late']} days late"
         made = f"offered {row['offered_on']} ({state})"
     elif row["open_overdue"]:
-        made = f"NOT OFFERED, {row['days_late']} days overdue"
+        made = f"NOT OFFERED, {row['days_overdue']} days overdue"
+    elif row["missed"]:
+        made = f"MISSED ({row['status_reason'] or row['status']}), {row['days_late']} days late"
     else:
         made = row["status"]
     triggers = "+".join(row["triggers"])

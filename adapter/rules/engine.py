@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from adapter.rules.care_team import care_team
+from adapter.rules.care_team import care_team, consent_states
 from adapter.rules.compliance import compliance_rows, compliance_summary
 from adapter.rules.directory import Directory
 from adapter.rules.notifications import (
@@ -40,9 +40,14 @@ def evaluate_member(
         "as_of": as_of.isoformat(),
         "offers": offers,
         "care_team": team,
+        "consents": consent_states(record, team, as_of),
         "notifications": link_recorded(sorted(notes, key=_notification_order), record),
         "service_tasks": service_tasks(record, team, as_of),
-        "compliance": {**compliance_summary(rows), "rows": rows},
+        "compliance": {
+            **compliance_summary(rows),
+            "days_overdue": max((r["days_overdue"] for r in rows), default=0),
+            "rows": rows,
+        },
     }
 
 

@@ -71,7 +71,11 @@ def staffing_notifications(
     """STAFFING / LTSC-CHANGE: when an LTS-C's participation ends, the CC and the member learn
     who follows, with that LTS-C's name and contact (CONTACT)."""
     ltscs = [r for r in team if r["role"] == "ltsc"]
-    ended = [r for r in ltscs if r["end"] and parse_date(r["end"]) <= as_of]
+    ended = [
+        r
+        for r in ltscs
+        if r["end"] and parse_date(r["end"]) <= as_of and r["end_reason"] != "consent-denied"
+    ]
     return [_handover_note(record, directory, old, _successor(ltscs, old)) for old in ended]
 
 

@@ -120,7 +120,23 @@ def _move_home(member: Record, event: Record) -> None:
             address["period"] = {**period, "end": day_before}
         kept.append(address)
     home = _member_address("home", event["address"], None, event["date"])
+    home["county"] = home["county"] or _county_kept(member.get("addresses") or [], home)
     member["addresses"] = [*kept, home]
+
+
+def _county_kept(addresses: list[Record], home: Record) -> str | None:
+    """A move within the same city or ZIP code keeps the county of the previous home, so an
+    address update without a county (HL7 v2 often sends none) keeps the member's service area
+    (CHOICE-TWO); a move elsewhere without a county leaves it unknown."""
+    homes = sorted(
+        (a for a in addresses if a["kind"] == "home" and a.get("county")),
+        key=lambda a: a["period"]["start"],
+    )
+    for previous in reversed(homes):
+        same_city = (previous.get("city") or "").lower() == (home.get("city") or "").lower()
+        if same_city or previous.get("postal_code") == home.get("postal_code"):
+            return previous["county"]
+    return None
 
 
 def _add_facility_stay(member: Record, event: Record) -> None:

@@ -67,13 +67,15 @@ class MemberService:
         """
         header, directory, records = export_parts(plan_export)
         plan_id = header["plan"]["plan_id"]
-        self.store.run_in_transaction(
-            lambda conn: members.save_plan_export(conn, plan_id, header, directory)
-        )
         report = IngestReport()
         as_of = as_of or self._ingest_day(header)
         for record in records:
-            stored, problems = self._ingest_member(plan_id, header, directory, record, as_of)
+            # The header and directory are stored with the first member stored: an export
+            # whose members are all rejected changes nothing.
+            first = report.members_stored == 0
+            stored, problems = self._ingest_member(
+                plan_id, header, directory, record, as_of, save_plan=first
+            )
             member_id = str(record["member"]["member_id"])
             report.issues.extend((member_id, issue) for issue in problems)
             if stored:
@@ -83,14 +85,23 @@ class MemberService:
         return report
 
     def _ingest_member(
-        self, plan_id: str, header: Record, directory: Record, record: Record, as_of: dt.date
+        self,
+        plan_id: str,
+        header: Record,
+        directory: Record,
+        record: Record,
+        as_of: dt.date,
+        *,
+        save_plan: bool,
     ) -> tuple[bool, list[Issue]]:
-        """Whether the member was stored, and the issues found (warnings when stored)."""
+        """Whether the member was stored, and the issues found (warnings when stored);
+        with `save_plan` the export's header and directory are stored with the member."""
         remapped = self._remap(header, directory, record, as_of)
         if remapped.refused(self.settings):
             return False, remapped.issues
+        plan = (header, directory) if save_plan else None
         try:
-            self._write(plan_id, record, remapped, expected_revision=None)
+            self._write(plan_id, record, remapped, expected_revision=None, plan=plan)
         except AdapterError as error:
             return False, error.issues
         return True, remapped.issues
@@ -233,15 +244,24 @@ class MemberService:
         )
 
     def _write(
-        self, plan_id: str, record: Record, remapped: Remapped, *, expected_revision: int | None
+        self,
+        plan_id: str,
+        record: Record,
+        remapped: Remapped,
+        *,
+        expected_revision: int | None,
+        plan: tuple[Record, Record] | None = None,
     ) -> list[str]:
-        """The Bundle and the record in one database transaction; "Type/id" of each write."""
+        """The Bundle and the record (and the export's header and directory, when given) in
+        one database transaction; "Type/id" of each write."""
         written: list[str] = []
 
         def heard(_conn: Connection, change: dict[str, Any]) -> None:
             written.append(f"{change['type']}/{change['id']}")
 
         def save_record(conn: Connection) -> None:
+            if plan is not None:
+                members.save_plan_export(conn, plan_id, *plan)
             members.save_member(conn, plan_id, record, expected_revision=expected_revision)
 
         self.store.transaction(remapped.bundle, before_commit=save_record, on_change=heard)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from adapter.validation.integrity import dangling_references
+
 if TYPE_CHECKING:
     from adapter.validation.instance import InstanceWalker
 
@@ -60,3 +62,10 @@ def check_bundle(walker: InstanceWalker, bundle: dict[str, Any], expr: str) -> N
                     f"{where}.resource.id",
                 )
             ids.setdefault(key, index)
+    # Referential integrity: a local reference must resolve to an entry of the Bundle.
+    # (`urn:uuid:` references are checked with each Reference, in references.py.)
+    for issue in dangling_references(bundle, relative_only=True):
+        path = expr + issue.expression[0].removeprefix("Bundle")
+        walker.report(
+            "error", "not-found", issue.message.replace(" nor to a stored resource", ""), path
+        )

@@ -14,6 +14,8 @@ from adapter.mapping.engine import map_member
 from adapter.mapping.ids import full_url
 from adapter.mapping.models import canonical_form
 from adapter.mapping.output import bundle_json
+from adapter.mapping.pipeline import as_of_date
+from adapter.rules import evaluate_member
 
 from .conftest import ENTRY_TYPE_ORDER
 
@@ -110,7 +112,7 @@ def test_ids_follow_the_architecture_patterns(scenario: Scenario) -> None:
         "ServiceRequest/servicerequest-m100001-sr-1",
         "Consent/consent-m100001-cn-1",
         "Communication/communication-m100001-cm-1",
-        "Task/offer-m100001-offer-1",
+        "Task/offer-m100001-enrollment-1",
         "Task/svc-m100001-sr-1-authorization",
         "Provenance/prov-m100001",
     ):
@@ -160,15 +162,18 @@ def test_only_directory_entries_the_member_touches_are_carried(scenario: Scenari
 
 
 def test_offer_90_due_date_is_the_restriction_period_end(scenario: Scenario) -> None:
-    offer = one(bundle_of(scenario), "Task", "offer-m100001-offer-1")
+    offer = one(bundle_of(scenario), "Task", "offer-m100001-enrollment-1")
     assert offer["restriction"]["period"]["end"] == "2026-05-30"
-    assert coded(offer["reasonCode"], "offer-trigger") == ["OFFER-90", "AVAIL-ASSESS"]
+    # One reason per obligation: the assessment's offer is its own Task.
+    assert coded(offer["reasonCode"], "offer-trigger") == ["OFFER-90"]
+    assessment = one(bundle_of(scenario), "Task", "offer-m100001-assessment-as-1")
+    assert coded(assessment["reasonCode"], "offer-trigger") == ["AVAIL-ASSESS"]
     assert coded(offer["code"], "task-code") == ["ltsc-offer"]
     assert offer["owner"] == {"reference": "PractitionerRole/role-cc-0001"}
 
 
 def test_choice_two_choices_are_inputs_and_decision_is_output(scenario: Scenario) -> None:
-    offer = one(bundle_of(scenario), "Task", "offer-m100001-offer-1")
+    offer = one(bundle_of(scenario), "Task", "offer-m100001-enrollment-1")
     choices = [i["valueReference"]["reference"] for i in offer["input"]]
     assert choices == ["PractitionerRole/role-ltsc-0001", "PractitionerRole/role-ltsc-0007"]
     decision, chosen = offer["output"]
@@ -190,7 +195,17 @@ def test_choice_two_shortfall_reason_is_recorded_when_one_choice_was_offered() -
 
 
 def test_avail_institution_offer_keeps_its_urgent_priority(scenario: Scenario) -> None:
-    offer = one(bundle_of(scenario), "Task", "offer-m100001-offer-2")
+    document, derived = scenario
+    record = document["members"][0]
+    record["ltsc_assignments"] = []
+    record["institutional_admissions"] = [
+        {"admission_id": "IA-1", "facility_type": "nursing-facility",
+         "facility_name": "Mercy Rehab", "expected_date": "2026-10-20",
+         "identified_on": "2026-10-01"}
+    ]  # fmt: skip
+    as_of = as_of_date(document["export"])
+    derived["M100001"] = evaluate_member(record, document["directory"], as_of)
+    offer = one(bundle_of(scenario), "Task", "offer-m100001-admission-ia-1")
     assert offer["priority"] == "urgent"
     assert coded(offer["reasonCode"], "offer-trigger") == ["AVAIL-INSTITUTION"]
     assert "output" not in offer and "input" not in offer
@@ -346,10 +361,18 @@ def test_staffing_notification_is_a_communication_from_the_new_ltsc() -> None:
     from .conftest import GOLDEN_DIR, load_scenario
 
     bundle = bundle_of(load_scenario(GOLDEN_DIR / "ltsc-change-denied"))
-    note = one(bundle, "Communication", "communication-m200001-m200001-staffing-ltsc-0101")
-    assert coded(note["category"][0], "communication-topic") == ["staffing-change"]
+    (note,) = [
+        c
+        for c in resources(bundle, "Communication")
+        if coded(c["category"][0], "communication-topic") == ["staffing-change"]
+    ]
     assert note["sender"] == {"reference": "PractitionerRole/role-ltsc-0102"}
-    assert note["recipient"] == [{"reference": "PractitionerRole/role-cc-0201"}]
+    # STAFFING: the CC and the member both receive the notice, about the care team.
+    assert note["recipient"] == [
+        {"reference": "PractitionerRole/role-cc-0201"},
+        {"reference": "Patient/mbr-m200001"},
+    ]
+    assert note["about"] == [{"reference": "CareTeam/team-m200001"}]
 
 
 def test_goals_care_plan_references_goals_team_and_activities_only(scenario: Scenario) -> None:

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from adapter.mapping.output import bundle_json
-from adapter.mapping.pipeline import map_export_checked
+from adapter.mapping.pipeline import as_of_date, map_export_checked
+from adapter.rules import evaluate_member
 
 from .conftest import GOLDEN_DIR, load_scenario
 
@@ -40,6 +41,31 @@ def short_diff(expected: Any, actual: Any) -> str:
         lineterm="",
     )
     return "\n".join(list(lines)[:MAX_DIFF_LINES])
+
+
+def derived_by_rules(folder: Path) -> dict[str, Any]:
+    """What the One Care rules derive for the scenario's members, as of its generated_at."""
+    document = json.loads((folder / "input.json").read_text(encoding="utf-8"))
+    as_of = as_of_date(document["export"])
+    return {
+        record["member"]["member_id"]: evaluate_member(record, document["directory"], as_of)
+        for record in document["members"]
+    }
+
+
+@pytest.mark.parametrize("folder", SCENARIOS, ids=[p.name for p in SCENARIOS])
+def test_report_golden_derived_facts_are_what_the_rules_derive(
+    folder: Path, update_golden: bool
+) -> None:
+    # REPORT, OFFER-90, CHOICE: the golden derived.json is the rules' output, not a hand copy.
+    derived = derived_by_rules(folder)
+    path = folder / "derived.json"
+    if update_golden:
+        path.write_text(json.dumps(derived, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    expected = json.loads(path.read_text(encoding="utf-8"))
+    assert expected == derived, f"{folder.name}/derived.json differs:\n" + short_diff(
+        expected, derived
+    )
 
 
 @pytest.mark.parametrize("folder", SCENARIOS, ids=[p.name for p in SCENARIOS])

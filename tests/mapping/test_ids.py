@@ -29,10 +29,8 @@ def test_an_id_of_exactly_the_limit_is_kept_as_is() -> None:
     assert resource_id(text) == text
 
 
-def test_full_url_is_a_stable_urn_uuid_per_type_and_id() -> None:
+def test_full_url_is_the_absolute_url_that_type_and_id_references_resolve_to() -> None:
     url = full_url("Patient", "mbr-m100001")
-    assert re.fullmatch(
-        r"urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}", url
-    )
-    assert url == full_url("Patient", "mbr-m100001")
+    assert url == "https://ltsc-adapter.org/fhir/Patient/mbr-m100001"
+    assert url.endswith("/Patient/mbr-m100001")
     assert url != full_url("Practitioner", "mbr-m100001")

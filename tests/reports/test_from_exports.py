@@ -17,7 +17,7 @@ ACCEPTED_OFFER = {
 }  # fmt: skip
 
 
-def test_offer_90_accepted_offer_becomes_one_row_with_cbo_types():
+def test_offer_90_accepted_offer_gives_one_row_per_obligation_with_cbo_types():
     member = record(
         offers=[ACCEPTED_OFFER],
         assessments=[{"assessment_id": "AS-1", "date": "2026-04-10", "kind": "initial",
@@ -29,14 +29,24 @@ def test_offer_90_accepted_offer_becomes_one_row_with_cbo_types():
         {"member_id": "M1", "plan_id": "CCA-OC", "rating_category": "C3",
          "enrollment_start": date(2026, 3, 1), "enrollment_end": None},
     ]  # fmt: skip
-    # The C3 assessment on 04-10 joins the offer made 04-02 (AVAIL-ASSESS), whose due date
-    # becomes the assessment day.
+    # The offer made 04-02 was still open when the C3 assessment of 04-10 arose, so it answers
+    # both obligations, each on its own due date (one row per obligation).
+    common = {
+        "member_id": "M1",
+        "plan_id": "CCA-OC",
+        "offered_on": date(2026, 4, 2),
+        "outcome": "accepted",
+        "outcome_date": date(2026, 4, 15),
+        "choices": 2,
+        "cbo_types": ["ILC", "RLC"],
+        "chosen_cbo_type": "ILC",
+        "rating_category": "C3",
+    }
     assert offers == [
-        {"member_id": "M1", "plan_id": "CCA-OC", "trigger": "OFFER-90",
-         "triggers": ["OFFER-90", "AVAIL-ASSESS"], "trigger_date": date(2026, 3, 1),
-         "due": date(2026, 4, 10), "offered_on": date(2026, 4, 2), "outcome": "accepted",
-         "outcome_date": date(2026, 4, 15), "choices": 2, "cbo_types": ["ILC", "RLC"],
-         "chosen_cbo_type": "ILC", "rating_category": "C3"},
+        {**common, "trigger": "OFFER-90", "triggers": ["OFFER-90"],
+         "trigger_date": date(2026, 3, 1), "due": date(2026, 5, 30)},
+        {**common, "trigger": "AVAIL-ASSESS", "triggers": ["AVAIL-ASSESS"],
+         "trigger_date": date(2026, 4, 10), "due": date(2026, 4, 10)},
     ]  # fmt: skip
 
 

@@ -55,17 +55,38 @@ def test_avail_assess_reevaluated_when_rating_category_changes():
     assert codes(_new_offer(evaluate(record, "2026-04-11"))) == ["AVAIL-ASSESS"]
 
 
-def test_avail_assess_joins_the_open_offer_90_and_brings_its_due_date_forward():
+def test_avail_assess_is_its_own_obligation_beside_the_open_offer_90():
     record = member(
         "2026-03-01",
         rating="C3",
         assessments=[{"assessment_id": "AS-1", "date": "2026-04-10", "kind": "initial"}],
     )
-    facts = evaluate(record, "2026-04-12")
-    (found,) = facts["offers"]
-    assert codes(found) == ["OFFER-90", "AVAIL-ASSESS"]
-    assert (found["due"], found["business_status"]) == ("2026-04-10", "overdue")
-    assert found["offer_key"] == "M1-enrollment-1"
+    enrollment, assessment = evaluate(record, "2026-04-12")["offers"]
+    assert (codes(enrollment), enrollment["due"], enrollment["business_status"]) == (
+        ["OFFER-90"],
+        "2026-05-30",
+        "due",
+    )
+    assert (codes(assessment), assessment["due"], assessment["business_status"]) == (
+        ["AVAIL-ASSESS"],
+        "2026-04-10",
+        "overdue",
+    )
+    assert assessment["offer_key"] == "M1-assessment-AS-1"
+
+
+def test_avail_assess_one_offer_made_answers_both_open_obligations():
+    record = member(
+        "2026-03-01",
+        rating="C3",
+        assessments=[{"assessment_id": "AS-1", "date": "2026-04-10", "kind": "initial"}],
+        offers=[offer("OF-1", "AVAIL-ASSESS", "2026-04-10")],
+    )
+    found = evaluate(record, "2026-04-12")["offers"]
+    assert [(codes(f), f["source_offer_id"], f["status"]) for f in found] == [
+        (["OFFER-90"], "OF-1", "in-progress"),
+        (["AVAIL-ASSESS"], "OF-1", "in-progress"),
+    ]
 
 
 @pytest.mark.parametrize("category", ["ltss", "behavioral-health"])
@@ -145,17 +166,19 @@ def test_avail_request_due_within_configured_days():
     assert _new_offer(evaluate(record, "2026-07-02", request_offer_days=5))["due"] == "2026-07-06"
 
 
-def test_avail_request_two_triggers_on_the_same_day_make_one_offer():
+def test_avail_request_two_triggers_on_the_same_day_are_two_obligations_one_reason_each():
     request = {"request_id": "RQ-1", "date": "2026-07-01", "channel": "phone"}
     need = {"need_id": "N-1", "identified_on": "2026-07-01", "category": "ltss"}
-    found = _new_offer(
-        evaluate(_after_first_offer(ltsc_requests=[request], ltss_needs=[need]), "2026-07-02")
+    facts = evaluate(_after_first_offer(ltsc_requests=[request], ltss_needs=[need]), "2026-07-02")
+    _, need_offer, request_offer = facts["offers"]
+    assert (codes(need_offer), need_offer["offer_key"]) == (["AVAIL-LTSS"], "M1-need-N-1")
+    assert (codes(request_offer), request_offer["offer_key"]) == (
+        ["AVAIL-REQUEST"],
+        "M1-request-RQ-1",
     )
-    assert codes(found) == ["AVAIL-LTSS", "AVAIL-REQUEST"]
-    assert found["offer_key"] == "M1-need-N-1"
 
 
-def test_avail_institution_joins_open_offer_and_makes_it_urgent():
+def test_avail_institution_is_urgent_with_its_own_due_date_beside_an_open_request():
     request = {"request_id": "RQ-1", "date": "2026-07-01", "channel": "phone"}
     admission = {
         "admission_id": "IA-1",
@@ -164,12 +187,16 @@ def test_avail_institution_joins_open_offer_and_makes_it_urgent():
         "identified_on": "2026-07-03",
     }
     record = _after_first_offer(ltsc_requests=[request], institutional_admissions=[admission])
-    found = _new_offer(evaluate(record, "2026-07-03"))
-    assert codes(found) == ["AVAIL-REQUEST", "AVAIL-INSTITUTION"]
-    assert (found["due"], found["priority"], found["offer_key"]) == (
+    _, asked, admitted = evaluate(record, "2026-07-03")["offers"]
+    assert (asked["due"], asked["priority"], asked["offer_key"]) == (
+        "2026-07-15",
+        "routine",
+        "M1-request-RQ-1",
+    )
+    assert (admitted["due"], admitted["priority"], admitted["offer_key"]) == (
         "2026-07-05",
         "urgent",
-        "M1-request-RQ-1",
+        "M1-admission-IA-1",
     )
 
 
@@ -177,12 +204,14 @@ def test_avail_request_while_offer_is_out_is_answered_by_that_offer():
     # Given an offer made and awaiting the member's answer, When the member asks for an LTS-C
     offers = [offer("OF-1", "OFFER-90", "2026-03-10")]
     request = {"request_id": "RQ-1", "date": "2026-03-15", "channel": "phone"}
-    (found,) = evaluate(member("2026-03-01", offers=offers, ltsc_requests=[request]), "2026-03-16")[
+    found = evaluate(member("2026-03-01", offers=offers, ltsc_requests=[request]), "2026-03-16")[
         "offers"
     ]
-    # Then the open offer carries both triggers and no second offer appears
-    assert codes(found) == ["OFFER-90", "AVAIL-REQUEST"]
-    assert (found["status"], found["business_status"]) == ("in-progress", "offered")
+    # Then the offer out answers both obligations, on time, and no unmade offer appears
+    assert [(codes(f), f["source_offer_id"], f["business_status"]) for f in found] == [
+        (["OFFER-90"], "OF-1", "offered"),
+        (["AVAIL-REQUEST"], "OF-1", "offered"),
+    ]
 
 
 def test_avail_triggers_after_death_are_ignored():

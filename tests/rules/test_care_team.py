@@ -117,3 +117,38 @@ def test_contact_handover_names_the_new_ltsc_cbo_phone_and_email():
         "New LTS-C from 2026-06-01: Sam Ltsc-003, WASAP Center, 508-555-0003, "
         "ltsc-003@cbo.example.org."
     )
+
+
+def test_team_discretion_deny_ends_the_ltsc_participation_on_the_day_without_a_handover_note():
+    consents = [
+        {"consent_id": "CN-1", "date": "2026-04-15", "staff_id": "LTSC-001", "decision": "permit"},
+        {"consent_id": "CN-2", "date": "2026-06-01", "staff_id": "LTSC-001", "decision": "deny"},
+    ]
+    record = _with_ltsc(
+        {"staff_id": "LTSC-001", "start": "2026-04-15", "end": None}, consents=consents
+    )
+    facts = evaluate(record, "2026-07-01")
+    (row,) = _ltsc_rows(facts)
+    assert (row["end"], row["end_reason"]) == ("2026-06-01", "consent-denied")
+    assert [
+        n for n in facts["notifications"] if n["topic"] in ("ltsc-change", "staffing-change")
+    ] == []
+    states = {c["consent_id"]: (c["status"], c["end"]) for c in facts["consents"]}
+    assert states == {"CN-1": ("inactive", "2026-06-01"), "CN-2": ("active", None)}
+    # Before the refusal the LTS-C was on the team under the permit.
+    assert _ltsc_rows(evaluate(record, "2026-05-01"))[0]["end"] is None
+
+
+def test_team_discretion_permit_ends_when_the_ltsc_leaves():
+    consents = [
+        {"consent_id": "CN-1", "date": "2026-04-15", "staff_id": "LTSC-001", "decision": "permit"}
+    ]
+    record = _with_ltsc(
+        {"staff_id": "LTSC-001", "start": "2026-04-15", "end": "2026-08-31",
+         "end_reason": "member-choice"},
+        consents=consents,
+    )  # fmt: skip
+    (state,) = evaluate(record, "2026-09-15")["consents"]
+    assert (state["status"], state["end"]) == ("inactive", "2026-08-31")
+    (state,) = evaluate(record, "2026-08-15")["consents"]
+    assert (state["status"], state["end"]) == ("active", None)

@@ -54,7 +54,9 @@ def test_report_compliance_text_names_late_and_missing_offers():
     _, text = _run("text")
     assert "offered 2026-06-09 (10 days late)" in text
     assert "NOT OFFERED, 32 days overdue" in text
-    assert text.rstrip().endswith("2 members, 2 offers due, 0 on time, 1 late, 1 open and overdue")
+    assert text.rstrip().endswith(
+        "2 members, 2 offers due, 0 on time, 1 late, 1 open and overdue, 0 missed"
+    )
 
 
 def test_report_compliance_record_errors_go_to_stderr_and_exit_1(capsys):

@@ -23,7 +23,7 @@ def test_report_rows_show_due_made_and_lateness_per_offer():
         True,
         17,
     )
-    summary = {k: v for k, v in facts["compliance"].items() if k != "rows"}
+    summary = {k: v for k, v in facts["compliance"].items() if k not in ("rows", "days_overdue")}
     assert summary == {
         "members": 1,
         "offers_due": 2,
@@ -31,6 +31,7 @@ def test_report_rows_show_due_made_and_lateness_per_offer():
         "offers_on_time": 0,
         "offers_late": 1,
         "overdue_open": 1,
+        "missed": 0,
         "accepted": 0,
         "declined": 1,
         "no_response": 0,
@@ -44,12 +45,22 @@ def test_avail_assess_offer_after_the_assessment_is_late_for_that_trigger_only()
         assessments=[{"assessment_id": "AS-1", "date": "2026-04-10", "kind": "initial"}],
         offers=[offer("OF-1", "OFFER-90", "2026-04-20", "declined")],
     )
-    (row,) = evaluate(record, "2026-06-01")["compliance"]["rows"]
-    assert (row["triggers"], row["late_triggers"]) == (
-        ["OFFER-90", "AVAIL-ASSESS"],
+    enrollment, assessment = evaluate(record, "2026-06-01")["compliance"]["rows"]
+    assert (enrollment["triggers"], enrollment["late_triggers"]) == (["OFFER-90"], [])
+    assert (enrollment["due"], enrollment["on_time"], enrollment["days_late"]) == (
+        "2026-05-30",
+        True,
+        0,
+    )
+    assert (assessment["triggers"], assessment["late_triggers"]) == (
+        ["AVAIL-ASSESS"],
         ["AVAIL-ASSESS"],
     )
-    assert (row["due"], row["on_time"], row["days_late"]) == ("2026-04-10", False, 10)
+    assert (assessment["due"], assessment["on_time"], assessment["days_late"]) == (
+        "2026-04-10",
+        False,
+        10,
+    )
 
 
 def test_report_offer_not_yet_due_is_not_counted_as_due():

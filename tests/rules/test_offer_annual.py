@@ -48,13 +48,24 @@ def test_offer_annual_each_year_of_enrollment_gets_its_own_offer():
     ]
 
 
-def test_offer_annual_unmade_reoffer_collects_the_next_years_trigger():
-    # Open offers absorb new triggers rather than duplicating them.
+def test_offer_annual_unmade_reoffer_fails_when_the_next_years_opens():
+    # Each year's re-offer is its own obligation; a missed year is not owed forever.
     facts = evaluate(_declined_first_year(), "2028-03-15")
-    assert len(facts["offers"]) == 2
-    annual = facts["offers"][1]
-    assert codes(annual) == ["OFFER-ANNUAL", "OFFER-ANNUAL"]
-    assert annual["due"] == "2027-03-01"
+    _, missed, current = facts["offers"]
+    assert (codes(missed), missed["due"], missed["status"], missed["status_reason"]) == (
+        ["OFFER-ANNUAL"],
+        "2027-03-01",
+        "failed",
+        "next-annual-offer-opened",
+    )
+    assert missed["business_status"] == "overdue"
+    assert (codes(current), current["due"], current["status"]) == (
+        ["OFFER-ANNUAL"],
+        "2028-03-01",
+        "ready",
+    )
+    missed_row = facts["compliance"]["rows"][1]
+    assert (missed_row["missed"], missed_row["days_late"]) == (True, 335)  # to 2028-01-30
 
 
 def test_offer_annual_anniversary_of_feb_29_enrollment_is_feb_28():

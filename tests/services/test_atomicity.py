@@ -10,7 +10,7 @@ from adapter.config import Settings
 from adapter.errors import Conflict, Unprocessable
 from adapter.outcome import Issue
 from adapter.services import MemberService
-from adapter.store.members import load_member, save_member
+from adapter.store.members import load_member, load_plan_export, save_member
 from adapter.validation import Validator
 from tests.services.conftest import TODAY, resources, version_count
 
@@ -111,3 +111,25 @@ def test_concurrent_events_for_one_member_never_lose_an_item(service, export_of)
 
     recorded = {r["request_id"] for r in service.member_record("M100001")["ltsc_requests"]}
     assert stored and recorded == stored
+
+
+def test_report_an_export_whose_members_are_all_rejected_changes_nothing(
+    store, export_of, validator
+):
+    refusing = RefusesCommunications(validator)
+    service = MemberService(
+        store, Settings(validation_mode="reject"), validator=refusing, today=lambda: TODAY
+    )
+    service.ingest(export_of("M100023"))
+    with store.reading() as conn:
+        before = load_plan_export(conn, "CCA-OC")
+    rejected = export_of("M100023")
+    rejected.directory["cbos"] = rejected.directory["cbos"][:3]
+    rejected.export["source_system"] = "Another system"
+    refusing.refusing = True
+
+    report = service.ingest(rejected)
+
+    assert (report.members_stored, report.members_rejected) == (0, 1)
+    with store.reading() as conn:
+        assert load_plan_export(conn, "CCA-OC") == before

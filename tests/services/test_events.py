@@ -321,3 +321,25 @@ def test_status_share_death_reported_in_error_and_corrected_is_withdrawn(ingeste
     assert ingested.member_record("M100001")["member"]["date_of_death"] is None
     assert "deceasedDateTime" not in store.read("Patient", "mbr-m100001").resource
     assert [t["status"] for t in offer_tasks(store)] == ["ready"]
+
+
+def test_choice_two_address_change_without_county_within_the_city_keeps_the_service_area(
+    ingested, store
+):
+    # Given M100001 in Revere (Suffolk), whose open OFFER-90 Task lists two LTS-Cs
+    [before] = offer_tasks(store)
+    choices = [i["valueReference"] for i in before["input"]]
+    assert len(choices) == 2
+    moved = {"line": ["9 Shirley Ave"], "city": "Revere", "county": None, "state": "MA",
+             "postal_code": "02151"}  # fmt: skip
+
+    # When an ADT address update without a county moves the member within Revere
+    event = status_event("ADT-R", "address-change", "2026-10-20", address=moved)
+    ingested.apply_event("M100001", "status_events", event)
+
+    # Then the new home keeps the county, and the offer keeps its choices
+    home = ingested.member_record("M100001")["member"]["addresses"][-1]
+    assert (home["line"], home["county"]) == (["9 Shirley Ave"], "Suffolk")
+    [after] = offer_tasks(store)
+    assert [i["valueReference"] for i in after["input"]] == choices
+    assert "extension" not in after  # no shortfall reason

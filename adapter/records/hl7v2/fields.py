@@ -60,10 +60,16 @@ def address(message: hl7.Message, rep: int) -> dict[str, object] | None:
     return {
         "line": line,
         "city": city,
-        "county": None,
+        "county": _county(value(message, "PID", 11, rep, 9)),
         "state": value(message, "PID", 11, rep, 4).upper(),
         "postal_code": value(message, "PID", 11, rep, 5),
     }
+
+
+def _county(text: str) -> str | None:
+    """XAD-9 county as a county name (`Suffolk`, `Suffolk County`); None when absent."""
+    name = text.strip().removesuffix(" County").removesuffix(" county").strip()
+    return name.title() if name and not name.isdigit() else None  # a FIPS code names no area
 
 
 def home_address(message: hl7.Message) -> dict[str, object] | None:
