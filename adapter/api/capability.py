@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, Response
 
 from adapter import __version__, clock
+from adapter.api.authorization import oauth_uris_extension
 from adapter.api.context import ApiContext, api, base_url
 from adapter.api.formats import fhir_response
 from adapter.api.served import (
@@ -65,6 +66,7 @@ def rest_capabilities(ctx: ApiContext) -> dict[str, Any]:
         "mode": "server",
         "documentation": _validation_note(ctx.settings.validation_mode),
         "security": {
+            "extension": oauth_uris_extension(ctx.settings),
             "cors": False,
             "service": [
                 {

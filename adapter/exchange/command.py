@@ -46,7 +46,7 @@ def run_worker(args: argparse.Namespace) -> int:
         nonlocal schedule
         if registry_file.reload_if_changed() or DESTINATION not in worker.destinations:
             clients = partner_clients(registry_file.registry, settings.exchange_concurrency)
-            clients[DESTINATION] = SubscriptionNotifier(store.engine)
+            clients[DESTINATION] = SubscriptionNotifier(store.engine, settings.base_url)
             worker.destinations = clients
             schedule = PollSchedule(_pollers(registry_file.registry, worker.destinations, store))
         schedule.run_due()
