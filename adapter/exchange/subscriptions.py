@@ -474,4 +474,8 @@ class SubscriptionNotifier:
             return
         texts = [i.get("diagnostics") for i in error.get("issue") or [] if isinstance(i, dict)]
         reason = next((t for t in texts if t), "the endpoint did not accept notifications")
-        set_status(conn, sub_id, "error", f"Delivery failed after retries: {reason}")
+        status = error.get("httpStatus")
+        answered = f" (HTTP {status})" if status else ""
+        attempts = item.attempts + 1
+        text = f"Notification not delivered after {attempts} attempt(s){answered}: {reason}"
+        set_status(conn, sub_id, "error", text)
