@@ -16,6 +16,7 @@ from adapter.api.served import (
     REVINCLUDES,
     profile_urls,
 )
+from adapter.api.subscription_routes import subscription_capability
 from adapter.canonical import BASE, FHIR_VERSION
 
 metadata = Blueprint("fhir_metadata", __name__)
@@ -80,7 +81,10 @@ def rest_capabilities(ctx: ApiContext) -> dict[str, Any]:
             ],
             "description": _security_note(ctx.settings.auth_mode),
         },
-        "resource": [resource_capabilities(ctx, t) for t in RESOURCE_TYPES],
+        "resource": [
+            *(resource_capabilities(ctx, t) for t in RESOURCE_TYPES),
+            subscription_capability(),
+        ],
         "interaction": [{"code": code} for code in SYSTEM_INTERACTIONS],
         "operation": [VALIDATE_OPERATION],
     }

@@ -182,3 +182,37 @@ def _number(name: str, default: int) -> int:
     if not value.strip().isdigit():
         raise InvalidRequest(f"{name} must be an event number", expression=name)
     return int(value)
+
+
+def subscription_capability() -> dict[str, Any]:
+    """The CapabilityStatement entry for Subscription and the R5 Backport operations."""
+    backport = "http://hl7.org/fhir/uv/subscriptions-backport"
+    return {
+        "extension": [
+            {
+                "url": f"{subs.BACKPORT}/capabilitystatement-subscriptiontopic-canonical",
+                "valueCanonical": topic,
+            }
+            for topic in subs.TOPICS
+        ],
+        "type": "Subscription",
+        "supportedProfile": [subs.SUBSCRIPTION_PROFILE],
+        "interaction": [
+            {"code": code} for code in ("read", "update", "delete", "create", "search-type")
+        ],
+        "searchParam": [
+            {"name": "_id", "type": "token"},
+            {"name": "status", "type": "token"},
+            {"name": "url", "type": "uri"},
+        ],
+        "operation": [
+            {
+                "name": "status",
+                "definition": f"{backport}/OperationDefinition/backport-subscription-status",
+            },
+            {
+                "name": "events",
+                "definition": f"{backport}/OperationDefinition/backport-subscription-events",
+            },
+        ],
+    }
