@@ -34,7 +34,7 @@ def get_token(world, client: BackendClient, scope="system/Task.rs", **claims):
 
 @pytest.mark.parametrize("alg", ["ES384", "RS384"])
 def test_a_registered_client_gets_a_token_and_sees_only_its_compartment(world, alg):
-    cbo = BackendClient("mbil-system", alg=alg)
+    cbo = BackendClient(f"mbil-system-{alg.lower()}", alg=alg)
     register(world, cbo)
     answer = get_token(world, cbo, scope="system/Task.rs system/Patient.rs")
     assert answer.status_code == 200, answer.get_json()
