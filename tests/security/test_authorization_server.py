@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import json
+
+import jwt
 import pytest
 
 from adapter.security.dev_keys import issue_dev_token
@@ -161,3 +164,21 @@ def test_rotated_keys_keep_earlier_tokens_valid_and_are_published(world):
     for token in (before, after):
         read = http.get(f"/fhir/Task/{MBIL_TASK}", headers={"Authorization": f"Bearer {token}"})
         assert read.status_code == 200
+
+
+def test_hostile_assertions_are_oauth_errors(world):
+    cbo = BackendClient("mbil-hostile")
+    register(world, cbo)
+    http = world.client()
+    unsigned = jwt.encode({"iss": cbo.client_id, "sub": cbo.client_id}, None, algorithm="none")
+    hmac = jwt.encode({"iss": cbo.client_id, "sub": cbo.client_id}, "k" * 48, algorithm="HS384")
+    claims = {"iss": 12, "sub": 12, "aud": TOKEN_URL, "exp": 1, "jti": "x"}
+    numeric = jwt.PyJWS().encode(
+        json.dumps(claims).encode(), cbo.private_key, algorithm="ES384", headers={"kid": cbo.kid}
+    )
+    odd_exp = cbo.assertion(TOKEN_URL, exp="tomorrow")
+    odd_jti = cbo.assertion(TOKEN_URL, jti=["a", "b"])
+    for assertion in (unsigned, hmac, numeric, odd_exp, odd_jti, "a" * 20_000):
+        form = cbo.token_form(TOKEN_URL, "system/Task.rs") | {"client_assertion": assertion}
+        status, error = oauth_error(http.post("/auth/token", data=form))
+        assert status in (400, 401) and error in ("invalid_client", "invalid_request")
