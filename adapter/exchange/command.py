@@ -20,7 +20,7 @@ from adapter.exchange.polling import TaskPoller
 from adapter.exchange.registry_file import RegistryFile
 from adapter.exchange.schedule import PollSchedule
 from adapter.exchange.service import partner_clients, worker_options
-from adapter.exchange.subscriptions import DESTINATION, SubscriptionNotifier
+from adapter.exchange.subscriptions import DESTINATION, SubscriptionNotifier, enqueue_heartbeats
 from adapter.exchange.worker import RoundReport, Worker
 from adapter.store import Store, open_store
 
@@ -50,6 +50,8 @@ def run_worker(args: argparse.Namespace) -> int:
             worker.destinations = clients
             schedule = PollSchedule(_pollers(registry_file.registry, worker.destinations, store))
         schedule.run_due()
+        with outbox.write_transaction(store.engine) as conn:
+            enqueue_heartbeats(conn)
 
     try:
         follow_registry()

@@ -4,8 +4,9 @@ the write's transaction, numbered per subscription, and notified through the out
 notifications survive restarts and endpoint outages and arrive in order.
 
 Life cycle: a new (or re-requested) Subscription is `requested`; the worker sends a handshake,
-and its success makes it `active`; a notification dead-lettered after the retry budget (or
-refused outright) puts it in `error` with the reason; the subscriber may set it `off`.
+and its success makes it `active` (with heartbeats when the channel asks for them); a
+notification dead-lettered after the retry budget (or refused outright) puts it in `error`
+with the reason; the subscriber may set it `off`.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ REFERRAL_TOPIC = f"{BASE}/SubscriptionTopic/referral-task-status"
 TOPICS = {REFERRAL_TOPIC: "Task"}
 FILTER_CRITERIA = f"{BACKPORT}/backport-filter-criteria"
 PAYLOAD_CONTENT = f"{BACKPORT}/backport-payload-content"
+HEARTBEAT_PERIOD = f"{BACKPORT}/backport-heartbeat-period"
 SUBSCRIPTION_PROFILE = f"{BACKPORT}/backport-subscription"
 LIVE = ("requested", "active")
 REQUESTABLE = ("requested", "active", "off")
@@ -225,6 +227,7 @@ def accept(
         "content": orjson.dumps(stored).decode(),
         "owner": _owner_json(owner),
         "topic": topic,
+        "heartbeat_at": None,
     }
     if previous is None:
         conn.execute(
@@ -352,15 +355,15 @@ class SubscriptionListener:
 
     def _notify(self, conn: Connection, sub: Subscribed, change: dict[str, Any]) -> None:
         # The row lock of this update orders concurrent writers: numbers follow commit order.
+        now = utcnow()
         conn.execute(
             update(subscriptions)
             .where(subscriptions.c.id == sub.id)
-            .values(events=subscriptions.c.events + 1)
+            .values(events=subscriptions.c.events + 1, heartbeat_at=now)
         )
         number = conn.execute(
             select(subscriptions.c.events).where(subscriptions.c.id == sub.id)
         ).scalar_one()
-        now = utcnow()
         conn.execute(
             insert(subscription_events).values(
                 subscription_id=sub.id,
@@ -397,6 +400,39 @@ def _status_changed(conn: Connection, change: dict[str, Any]) -> bool:
     return orjson.loads(before.content).get("status") != change["resource"].get("status")
 
 
+def heartbeat_period(resource: dict[str, Any]) -> int | None:
+    """Seconds between heartbeats the subscriber asked for (backport extension), or None."""
+    for extension in (resource.get("channel") or {}).get("extension") or []:
+        if isinstance(extension, dict) and extension.get("url") == HEARTBEAT_PERIOD:
+            value = extension.get("valueUnsignedInt")
+            return value if isinstance(value, int) and value > 0 else None
+    return None
+
+
+def enqueue_heartbeats(conn: Connection, now: datetime | None = None) -> int:
+    """Queue a heartbeat for each active Subscription that asked for one and has heard nothing
+    for its period; the count queued. The worker calls this between rounds."""
+    now = now or utcnow()
+    rows = conn.execute(select(subscriptions).where(subscriptions.c.status == "active")).all()
+    queued = 0
+    for row in rows:
+        period = heartbeat_period(orjson.loads(row.content))
+        if period is None:
+            continue
+        if row.heartbeat_at is not None and (now - row.heartbeat_at).total_seconds() < period:
+            continue
+        conn.execute(
+            update(subscriptions).where(subscriptions.c.id == row.id).values(heartbeat_at=now)
+        )
+        if row.heartbeat_at is None:
+            continue  # the timer starts now
+        change = {"type": "Subscription", "id": row.id, "version": "0", "action": "heartbeat"}
+        payload = {"subscription": row.id}
+        enqueue(conn, change, [DESTINATION], _key(row.id), kind="heartbeat", payload=payload)
+        queued += 1
+    return queued
+
+
 # -- delivering --------------------------------------------------------------------------------
 
 
@@ -422,6 +458,13 @@ class SubscriptionNotifier:
                 return Verdict("delivered")  # unsubscribed since: nothing is owed any more
         if item.kind == "handshake":
             return self._handshake(sub)
+        if item.kind == "heartbeat":
+            if sub.status != "active":
+                return Verdict("delivered")  # nothing to keep alive
+            body = notification_bundle(
+                sub.view(self.base_url), "heartbeat", self.base_url, [], "empty"
+            )
+            return self._post(sub, body)
         if sub.status == "off":
             return Verdict("delivered")  # switched off: the event stays available to $events
         if sub.status == "error":

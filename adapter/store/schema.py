@@ -157,6 +157,8 @@ subscriptions = Table(
     Column("topic", String(255)),
     # Events since the subscription started: the last event number given out.
     Column("events", Integer, nullable=False, server_default="0"),
+    # When the subscriber last heard from us (event or heartbeat): the heartbeat timer.
+    Column("heartbeat_at", DateTime),
     Index("ix_subscription_type", "res_type", "status"),
 )
 

@@ -4,17 +4,21 @@ matched on every write, numbered, and notified through the outbox with a life cy
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 
 from adapter.api import create_app
 from adapter.config import Settings
+from adapter.exchange.outbox import utcnow, write_transaction
 from adapter.exchange.subscriptions import (
     DESTINATION,
     FILTER_CRITERIA,
+    HEARTBEAT_PERIOD,
     PAYLOAD_CONTENT,
     REFERRAL_TOPIC,
     SubscriptionNotifier,
+    enqueue_heartbeats,
 )
 from adapter.exchange.worker import Worker, WorkerOptions
 from tests.exchange.helpers import IMMEDIATE, items
@@ -208,3 +212,20 @@ def test_a_subscription_switched_off_is_not_notified(store, client, hook):
 
 def test_the_admin_alias_is_gone(client):
     assert client.get("/admin/subscriptions").status_code == 404
+
+
+def test_a_quiet_subscription_gets_heartbeats_at_its_period(store, client, hook):
+    resource = topic_subscription(hook.url)
+    resource["channel"]["extension"] = [{"url": HEARTBEAT_PERIOD, "valueUnsignedInt": 60}]
+    create(client, resource)
+    notifier(store).drain(max_rounds=5, deadline_s=30)  # handshake: active
+    start = utcnow()
+    with write_transaction(store.engine) as conn:
+        assert enqueue_heartbeats(conn, start) == 0  # the timer starts
+        assert enqueue_heartbeats(conn, start + timedelta(seconds=30)) == 0
+        assert enqueue_heartbeats(conn, start + timedelta(seconds=61)) == 1
+    notifier(store).drain(max_rounds=5, deadline_s=30)
+    heartbeat = bundles(hook)[-1]
+    assert status_of(heartbeat)["type"] == ["heartbeat"]
+    assert status_of(heartbeat)["events-since-subscription-start"] == ["0"]
+    assert len(heartbeat["entry"]) == 1

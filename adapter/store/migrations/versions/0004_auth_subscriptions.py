@@ -17,6 +17,7 @@ def upgrade() -> None:
         table.add_column(sa.Column("owner", sa.Text))
         table.add_column(sa.Column("topic", sa.String(255)))
         table.add_column(sa.Column("events", sa.Integer, nullable=False, server_default="0"))
+        table.add_column(sa.Column("heartbeat_at", sa.DateTime))
     op.create_table(
         "exchange_subscription_event",
         sa.Column("subscription_id", sa.String(64), primary_key=True),
@@ -66,6 +67,7 @@ def downgrade() -> None:
     ):
         op.drop_table(name)
     with op.batch_alter_table("exchange_subscription") as table:
+        table.drop_column("heartbeat_at")
         table.drop_column("events")
         table.drop_column("topic")
         table.drop_column("owner")
