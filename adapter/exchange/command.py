@@ -44,14 +44,14 @@ def run_worker(args: argparse.Namespace) -> int:
     def follow_registry() -> None:
         """New clients and pollers when the registry file changed (admin API edits)."""
         nonlocal schedule
+        with outbox.write_transaction(store.engine) as conn:
+            enqueue_heartbeats(conn)  # Subscriptions quiet for their heartbeat period
         if registry_file.reload_if_changed() or DESTINATION not in worker.destinations:
             clients = partner_clients(registry_file.registry, settings.exchange_concurrency)
             clients[DESTINATION] = SubscriptionNotifier(store.engine, settings.base_url)
             worker.destinations = clients
             schedule = PollSchedule(_pollers(registry_file.registry, worker.destinations, store))
         schedule.run_due()
-        with outbox.write_transaction(store.engine) as conn:
-            enqueue_heartbeats(conn)
 
     try:
         follow_registry()
