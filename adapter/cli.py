@@ -92,16 +92,16 @@ def _run_check_server(args: argparse.Namespace) -> int:
     return run_check_server(args)
 
 
-def _run_token(args: argparse.Namespace) -> int:
-    from adapter.security.command import run_token
-
-    return run_token(args)
-
-
 def _run_clients(args: argparse.Namespace) -> int:
     from adapter.security.clients_command import run_clients
 
     return run_clients(args)
+
+
+def _run_token(args: argparse.Namespace) -> int:
+    from adapter.security.command import run_token
+
+    return run_token(args)
 
 
 def build_parser() -> argparse.ArgumentParser:

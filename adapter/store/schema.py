@@ -109,6 +109,44 @@ intake_reviews = Table(
 )
 
 
+# The authorization server (adapter/security/): clients registered by an administrator, the
+# server's own signing keys, and the client assertion ids (`jti`) already used.
+auth_clients = Table(
+    "auth_client",
+    metadata,
+    Column("client_id", String(128), primary_key=True),
+    Column("org_kind", String(16), nullable=False),
+    Column("org_id", String(64), nullable=False),
+    Column("staff_id", String(64)),
+    Column("scopes", Text, nullable=False),
+    Column("jwks", Text),
+    Column("jwks_url", String(2000)),
+    Column("status", String(16), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+# `private_pem` is the PKCS#8 private key; the newest key signs, older ones stay published.
+auth_signing_keys = Table(
+    "auth_signing_key",
+    metadata,
+    Column("kid", String(64), primary_key=True),
+    Column("alg", String(16), nullable=False),
+    Column("private_pem", Text, nullable=False),
+    Column("public_jwk", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
+
+auth_assertion_ids = Table(
+    "auth_assertion_jti",
+    metadata,
+    Column("client_id", String(128), primary_key=True),
+    Column("jti", String(255), primary_key=True),
+    Column("expires_at", DateTime, nullable=False),
+    Index("ix_assertion_expiry", "expires_at"),
+)
+
+
 # Exchange (adapter/exchange/): the outbox, subscriptions, inbound de-duplication and polling
 # cursors live beside the resources so a change and its deliveries commit together.
 # One row per (change, destination). `ordering_key` groups the rows that must arrive in order
@@ -192,42 +230,4 @@ poll_cursor = Table(
     metadata,
     Column("partner_id", String(128), primary_key=True),
     Column("last_updated", DateTime, nullable=False),
-)
-
-
-# The authorization server (adapter/security/): clients registered by an administrator, the
-# server's own signing keys, and the client assertion ids (`jti`) already used.
-auth_clients = Table(
-    "auth_client",
-    metadata,
-    Column("client_id", String(128), primary_key=True),
-    Column("org_kind", String(16), nullable=False),
-    Column("org_id", String(64), nullable=False),
-    Column("staff_id", String(64)),
-    Column("scopes", Text, nullable=False),
-    Column("jwks", Text),
-    Column("jwks_url", String(2000)),
-    Column("status", String(16), nullable=False),
-    Column("created_at", DateTime, nullable=False),
-    Column("updated_at", DateTime, nullable=False),
-)
-
-# `private_pem` is the PKCS#8 private key; the newest key signs, older ones stay published.
-auth_signing_keys = Table(
-    "auth_signing_key",
-    metadata,
-    Column("kid", String(64), primary_key=True),
-    Column("alg", String(16), nullable=False),
-    Column("private_pem", Text, nullable=False),
-    Column("public_jwk", Text, nullable=False),
-    Column("created_at", DateTime, nullable=False),
-)
-
-auth_assertion_ids = Table(
-    "auth_assertion_jti",
-    metadata,
-    Column("client_id", String(128), primary_key=True),
-    Column("jti", String(255), primary_key=True),
-    Column("expires_at", DateTime, nullable=False),
-    Index("ix_assertion_expiry", "expires_at"),
 )
