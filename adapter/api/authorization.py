@@ -145,9 +145,11 @@ def discovery(settings: Settings) -> dict[str, Any]:
     }
 
 
-def oauth_uris_extension(settings: Settings) -> list[dict[str, Any]]:
-    """The CapabilityStatement's `rest.security` extension naming the token endpoint."""
+def oauth_uris_extension(settings: Settings) -> dict[str, Any]:
+    """The CapabilityStatement's `rest.security` extension naming the token endpoint (none when
+    no token endpoint is known)."""
     endpoint = discovery(settings).get("token_endpoint") or settings.auth_token_endpoint
     if not endpoint:
-        return []
-    return [{"url": OAUTH_URIS, "extension": [{"url": "token", "valueUri": endpoint}]}]
+        return {}
+    token = [{"url": "token", "valueUri": endpoint}]
+    return {"extension": [{"url": OAUTH_URIS, "extension": token}]}

@@ -67,7 +67,7 @@ def rest_capabilities(ctx: ApiContext) -> dict[str, Any]:
         "mode": "server",
         "documentation": _validation_note(ctx.settings.validation_mode),
         "security": {
-            "extension": oauth_uris_extension(ctx.settings),
+            **oauth_uris_extension(ctx.settings),
             "cors": False,
             "service": [
                 {

@@ -10,7 +10,7 @@ import pytest
 
 from adapter.security.dev_keys import issue_dev_token
 from tests.security.backend_client import BackendClient
-from tests.security.conftest import MBIL_TASK, MRLC_TASK
+from tests.security.conftest import MBIL_TASK, MRLC_TASK, build_world
 
 BASE = "http://127.0.0.1:8080"
 TOKEN_URL = f"{BASE}/auth/token"
@@ -182,3 +182,18 @@ def test_hostile_assertions_are_oauth_errors(world):
         form = cbo.token_form(TOKEN_URL, "system/Task.rs") | {"client_assertion": assertion}
         status, error = oauth_error(http.post("/auth/token", data=form))
         assert status in (400, 401) and error in ("invalid_client", "invalid_request")
+
+
+def test_with_the_server_off_only_the_external_issuer_is_described(tmp_path):
+    off = build_world(tmp_path, auth_server="off")
+    try:
+        http = off.client()
+        config = http.get("/fhir/.well-known/smart-configuration").get_json()
+        assert "token_endpoint" not in config
+        assert config["issuer"] == "urn:ltsc-adapter:dev-issuer"
+        form = BackendClient("anyone").token_form(TOKEN_URL, "system/Task.rs")
+        assert oauth_error(http.post("/auth/token", data=form)) == (400, "unsupported_grant_type")
+        assert "extension" not in http.get("/fhir/metadata").get_json()["rest"][0]["security"]
+    finally:
+        off.flush_audit()
+        off.store.close()
