@@ -98,6 +98,12 @@ def _run_check_server(args: argparse.Namespace) -> int:
     return run_check_server(args)
 
 
+def _run_clients(args: argparse.Namespace) -> int:
+    from adapter.security.clients_command import run_clients
+
+    return run_clients(args)
+
+
 def _run_token(args: argparse.Namespace) -> int:
     from adapter.security.command import run_token
 
@@ -188,6 +194,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--client", required=True, metavar="CLIENT_ID")
     p.add_argument("--scope", action="append", default=[], metavar="SCOPE")
     p.add_argument("--minutes", type=int, default=60)
+
+    p = add("clients", _run_clients, "Register, list or disable clients of /auth/token.")
+    p.add_argument("action", choices=("add", "list", "disable", "enable", "rotate-key"))
+    p.add_argument("client_id", nargs="?", metavar="CLIENT_ID")
+    p.add_argument("--org-kind", help="plan | cbo | ehr | auditor | admin")
+    p.add_argument("--org-id", help="the plan_id or cbo_id the client acts for")
+    p.add_argument("--staff-id", help="a CBO client acting for one LTS-C")
+    p.add_argument("--scope", action="append", default=[], metavar="SCOPE")
+    p.add_argument("--jwks", metavar="FILE", help="the client's public JWKS (JSON file)")
+    p.add_argument("--jwks-url", metavar="URL", help="where the client publishes its JWKS")
 
     p = add("check-server", _run_check_server, "Check a FHIR server against our profiles.")
     p.add_argument("url", metavar="URL", help="the server's FHIR base URL")

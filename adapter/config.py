@@ -93,6 +93,11 @@ class Settings:
     auth_clients_file: str = ""
     # Where the development key pair, JWKS and client registry are created on first use.
     auth_dev_dir: str = "var/dev-auth"
+    # "on": this server also issues tokens itself (SMART Backend Services at /auth/token) to the
+    # clients an administrator registers (`ltsc-adapter clients add`); "off": external issuer only.
+    auth_server: str = "on"
+    # Lifetime of the access tokens /auth/token issues (SMART recommends at most five minutes).
+    auth_token_seconds: int = 300
     # Compartment membership (care teams, consents) is recomputed at most this often per client.
     auth_compartment_cache_seconds: int = 5
     # "on" stores an AuditEvent for every FHIR interaction; "off" only for tests of other parts.
@@ -110,6 +115,10 @@ class Settings:
         for name in ("port", "workers", "max_request_bytes", "page_size_default", "page_size_max"):
             if getattr(self, name) <= 0:
                 problems.append(f"ADAPTER_{name.upper()} must be a positive number")
+        if self.auth_server not in ("on", "off"):
+            problems.append("ADAPTER_AUTH_SERVER must be on or off")
+        if not 1 <= self.auth_token_seconds <= 86_400:
+            problems.append("ADAPTER_AUTH_TOKEN_SECONDS must be between 1 and 86400")
         if self.request_offer_days < 0:
             problems.append("ADAPTER_REQUEST_OFFER_DAYS must not be negative")
         if problems:

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask
 
 from adapter.api import security
+from adapter.api.authorization import register_authorization_server
 from adapter.api.capability import metadata
 from adapter.api.context import EXTENSION_KEY, ApiContext, base_path
 from adapter.api.errors import register_error_handlers
@@ -15,6 +16,7 @@ from adapter.api.gate import write_gate
 from adapter.api.history import history
 from adapter.api.operations import operations
 from adapter.api.rest import rest
+from adapter.api.subscription_routes import register_subscription_routes
 from adapter.api.transactions import system
 from adapter.config import Settings
 from adapter.store import Store, open_store
@@ -60,6 +62,8 @@ def _register_exchange_and_webapp(app: Flask, settings: Settings) -> None:
     app.register_blueprint(jobs)
     register_exchange(app, store, settings)
     register_webapp(app, store, settings)
+    register_authorization_server(app)
+    register_subscription_routes(app, settings)
 
 
 def _check_request() -> None:

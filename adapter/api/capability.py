@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, Response
 
 from adapter import __version__, clock
+from adapter.api.authorization import oauth_uris_extension
 from adapter.api.context import ApiContext, api, base_url
 from adapter.api.formats import fhir_response
 from adapter.api.served import (
@@ -15,6 +16,7 @@ from adapter.api.served import (
     REVINCLUDES,
     profile_urls,
 )
+from adapter.api.subscription_routes import subscription_capability
 from adapter.canonical import BASE, FHIR_VERSION
 
 metadata = Blueprint("fhir_metadata", __name__)
@@ -65,6 +67,7 @@ def rest_capabilities(ctx: ApiContext) -> dict[str, Any]:
         "mode": "server",
         "documentation": _validation_note(ctx.settings.validation_mode),
         "security": {
+            **oauth_uris_extension(ctx.settings),
             "cors": False,
             "service": [
                 {
@@ -78,7 +81,10 @@ def rest_capabilities(ctx: ApiContext) -> dict[str, Any]:
             ],
             "description": _security_note(ctx.settings.auth_mode),
         },
-        "resource": [resource_capabilities(ctx, t) for t in RESOURCE_TYPES],
+        "resource": [
+            *(resource_capabilities(ctx, t) for t in RESOURCE_TYPES),
+            subscription_capability(),
+        ],
         "interaction": [{"code": code} for code in SYSTEM_INTERACTIONS],
         "operation": [VALIDATE_OPERATION],
     }

@@ -21,7 +21,12 @@ SECURITY_KEY = "ltsc_security"
 REALM = "ltsc-adapter"
 # Routes anyone may call: discovery only, no member data.
 PUBLIC_ENDPOINTS = frozenset(
-    {"fhir_metadata.capability_statement_route", "fhir_smart.smart_configuration"}
+    {
+        "fhir_metadata.capability_statement_route",
+        "fhir_smart.smart_configuration",
+        "auth_server.token",
+        "auth_server.jwks",
+    }
 )
 ENDPOINT_INTERACTIONS = {
     "fhir_rest.read": "read",
@@ -49,7 +54,8 @@ class Security:
 
     def __init__(self, settings: Settings, store: Any, write_gate: Any) -> None:
         self.enabled = settings.auth_mode != "off"
-        self.authenticator = Authenticator.from_settings(settings) if self.enabled else None
+        engine = getattr(store, "engine", None)
+        self.authenticator = Authenticator.from_settings(settings, engine) if self.enabled else None
         self.policy = AccessPolicy(store, settings.auth_compartment_cache_seconds)
         self.audit = AuditTrail(store, write_gate) if settings.audit_mode != "off" else None
 
@@ -164,7 +170,9 @@ def smart_configuration() -> Response:
 
 
 def smart_configuration_document(sec: Security, settings: Settings) -> dict[str, Any]:
-    """SMART discovery: the adapter trusts an external issuer and issues no tokens itself."""
+    """SMART discovery: this server's own token endpoint, or the trusted external issuer's."""
+    from adapter.api.authorization import discovery
+
     verifier = sec.authenticator.verifier if sec.authenticator else None
     jwks = verifier.jwks.location if verifier else ""
     document: dict[str, Any] = {
@@ -178,6 +186,7 @@ def smart_configuration_document(sec: Security, settings: Settings) -> dict[str,
         "capabilities": SMART_CAPABILITIES,
         "fhir_base_url": base_url(),
     }
+    document |= discovery(settings) if sec.authenticator else {}
     return {key: value for key, value in document.items() if value is not None}
 
 

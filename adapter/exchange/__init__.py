@@ -1,9 +1,9 @@
 """Exchange with partner EHR and CBO FHIR servers: outbox delivery, inbound updates.
 
-    register_exchange(app, store, settings)   # listeners + /admin/outbox, /admin/partners,
-                                              # /admin/subscriptions (the API's app factory)
+    register_exchange(app, store, settings)   # listeners + /admin/outbox, /admin/partners
+                                              # (the API's app factory)
     OutboxListener(registry)                  # store listener: deliveries commit with the change
-    SubscriptionListener()                    # store listener: rest-hook notifications
+    SubscriptionListener(policy)              # store listener: Subscription notifications
     Worker(engine, destinations, options)     # `ltsc-adapter worker`: lease, send, settle
     TaskPoller(partner, client, store, validator)   # CBO Tasks changed since the last sync
     load_registry(path) -> PartnerRegistry    # partners YAML (see partners.example.yaml)

@@ -1,5 +1,5 @@
-"""Admin routes for the exchange: the outbox (list, inspect, retry), the partner registry and
-rest-hook Subscriptions."""
+"""Admin routes for the exchange: the outbox (list, inspect, retry) and the partner registry.
+Subscriptions are a FHIR resource (`/fhir/Subscription`, see adapter/api/subscription_routes.py)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from adapter.config import Settings
 from adapter.errors import AdapterError, InvalidRequest, NotFound, Unprocessable
-from adapter.exchange import outbox, subscriptions
+from adapter.exchange import outbox
 from adapter.exchange.listener import OutboxListener
 from adapter.exchange.partners import parse_partner
 from adapter.exchange.registry_file import RegistryFile
 from adapter.exchange.subscriptions import SubscriptionListener
+from adapter.security.policy import AccessPolicy
 from adapter.store import Store
 
 FHIR_JSON = "application/fhir+json"
@@ -31,10 +32,14 @@ class Exchange:
 
 
 def register_exchange(app: Flask, store: Store, settings: Settings) -> Exchange:
-    """Enqueue deliveries and notifications with every write; serve the /admin routes."""
+    """Enqueue deliveries and notifications with every write; serve the /admin routes.
+
+    Subscription notifications are only queued for changes the subscriber's compartment holds."""
     registry_file = RegistryFile(settings.exchange_partners_file or None)
     store.add_listener(OutboxListener(registry_file.registry, registry_file.refresh))
-    store.add_listener(SubscriptionListener())
+    store.add_listener(
+        SubscriptionListener(AccessPolicy(store, settings.auth_compartment_cache_seconds))
+    )
     exchange = Exchange(store, registry_file)
     app.extensions["exchange"] = exchange
     app.register_blueprint(admin)
@@ -143,51 +148,4 @@ def delete_partner(partner_id: str) -> Response:
     if partner_id not in _exchange().registry_file.registry.partners:
         raise NotFound(f"Partner {partner_id!r} is not registered")
     _exchange().registry_file.remove(partner_id)
-    return Response(status=204)
-
-
-def _fhir(body: Any, status: int = 200) -> Response:
-    response = _json(body, status)
-    response.content_type = FHIR_JSON
-    return response
-
-
-@admin.get("/subscriptions")
-def list_subscriptions() -> Response:
-    with _exchange().store.engine.connect() as conn:
-        found = subscriptions.list_all(conn)
-    entries = [{"resource": s, "fullUrl": f"Subscription/{s['id']}"} for s in found]
-    return _fhir(
-        {"resourceType": "Bundle", "type": "searchset", "total": len(found), "entry": entries}
-    )
-
-
-@admin.post("/subscriptions")
-def create_subscription() -> Response:
-    body = request.get_json(silent=True, force=True)
-    if isinstance(body, dict):
-        body.pop("id", None)  # create: the server assigns the id
-    with outbox.write_transaction(_exchange().store.engine) as conn:
-        return _fhir(subscriptions.accept(conn, body), 201)
-
-
-@admin.put("/subscriptions/<sub_id>")
-def put_subscription(sub_id: str) -> Response:
-    body = request.get_json(silent=True, force=True)
-    if isinstance(body, dict) and body.setdefault("id", sub_id) != sub_id:
-        raise InvalidRequest(f"Body id {body['id']!r} differs from {sub_id!r}", expression="id")
-    with outbox.write_transaction(_exchange().store.engine) as conn:
-        return _fhir(subscriptions.accept(conn, body))
-
-
-@admin.get("/subscriptions/<sub_id>")
-def read_subscription(sub_id: str) -> Response:
-    with _exchange().store.engine.connect() as conn:
-        return _fhir(subscriptions.read(conn, sub_id))
-
-
-@admin.delete("/subscriptions/<sub_id>")
-def delete_subscription(sub_id: str) -> Response:
-    with outbox.write_transaction(_exchange().store.engine) as conn:
-        subscriptions.remove(conn, sub_id)
     return Response(status=204)

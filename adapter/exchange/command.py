@@ -20,7 +20,7 @@ from adapter.exchange.polling import TaskPoller
 from adapter.exchange.registry_file import RegistryFile
 from adapter.exchange.schedule import PollSchedule
 from adapter.exchange.service import partner_clients, worker_options
-from adapter.exchange.subscriptions import DESTINATION, SubscriptionNotifier
+from adapter.exchange.subscriptions import DESTINATION, SubscriptionNotifier, enqueue_heartbeats
 from adapter.exchange.worker import RoundReport, Worker
 from adapter.store import Store, open_store
 
@@ -45,9 +45,11 @@ def run_worker(args: argparse.Namespace) -> int:
     def follow_registry() -> None:
         """New clients and pollers when the registry file changed (admin API edits)."""
         nonlocal schedule
+        with outbox.write_transaction(store.engine) as conn:
+            enqueue_heartbeats(conn)  # Subscriptions quiet for their heartbeat period
         if registry_file.reload_if_changed() or DESTINATION not in worker.destinations:
             clients = partner_clients(registry_file.registry, settings.exchange_concurrency)
-            clients[DESTINATION] = SubscriptionNotifier(store.engine)
+            clients[DESTINATION] = SubscriptionNotifier(store.engine, settings.base_url)
             worker.destinations = clients
             schedule = PollSchedule(_pollers(registry_file.registry, worker.destinations, store))
         schedule.run_due()

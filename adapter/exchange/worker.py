@@ -169,7 +169,12 @@ class Worker:
             return outbox.mark_retry(conn, item, self.name, delay, error)
         report.dead += 1
         log.warning("dead-lettered outbox item %s for %s", item.seq, item.destination)
-        return outbox.mark_dead(conn, item, self.name, error)
+        kept = outbox.mark_dead(conn, item, self.name, error)
+        # A destination may react in the same transaction (a Subscription goes to `error`).
+        hook = getattr(self.destinations.get(item.destination), "dead_lettered", None)
+        if kept and hook is not None:
+            hook(conn, item, error)
+        return kept
 
 
 class LeaseKeeper:

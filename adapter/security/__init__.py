@@ -2,7 +2,8 @@
 
 from adapter.security import Principal, AccessPolicy, authenticate_bearer, AuthError
 
-authenticator = Authenticator.from_settings(settings)   # issuer, JWKS, client registry
+authenticator = Authenticator.from_settings(settings, engine)   # issuers, JWKS, clients
+authenticator.server.token(form)                         # /auth/token (authorization_server)
 principal = authenticate_bearer(request.headers.get("Authorization"), authenticator)
 policy = AccessPolicy(store)
 policy.allows(principal, "read", "Task")                 # SMART scopes

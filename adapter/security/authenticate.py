@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from adapter.config import Settings
 from adapter.errors import ConfigurationError
@@ -13,19 +13,27 @@ from adapter.security.principal import AuthError, Principal
 from adapter.security.scopes import split_scope_claim
 from adapter.security.tokens import JwksSource, TokenVerifier
 
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from adapter.security.authorization_server import AuthorizationServer
+
 AUTH_MODES = ("on", "off")
 
 
 @dataclass(frozen=True)
 class Authenticator:
-    """The token verifier and the client registry a server trusts."""
+    """The token verifier and the client registry a server trusts, and its own issuer."""
 
     verifier: TokenVerifier
     clients: ClientRegistry
+    # This server's own authorization server (ADAPTER_AUTH_SERVER=on and a database given).
+    server: AuthorizationServer | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Authenticator:
-        """Configured issuer, JWKS and clients; the development issuer for any left empty."""
+    def from_settings(cls, settings: Settings, engine: Engine | None = None) -> Authenticator:
+        """Configured issuer, JWKS and clients; the development issuer for any left empty;
+        with `engine`, also the tokens this server issues to its registered clients."""
         if settings.auth_mode not in AUTH_MODES:
             raise ConfigurationError("ADAPTER_AUTH_MODE must be on or off")
         needs_dev = not settings.auth_jwks or not settings.auth_clients_file
@@ -41,7 +49,12 @@ class Authenticator:
             audience=dev_keys.audience(settings),
             leeway_seconds=settings.auth_leeway_seconds,
         )
-        return cls(verifier, ClientRegistry.from_file(clients_file))
+        server = None
+        if engine is not None and settings.auth_server == "on":
+            from adapter.security.authorization_server import AuthorizationServer
+
+            server = AuthorizationServer(engine, settings)
+        return cls(verifier, ClientRegistry.from_file(clients_file), server)
 
     def principal(self, claims: dict[str, Any]) -> Principal | AuthError:
         client_id = claims.get("client_id") or claims.get("azp") or claims.get("sub")
@@ -68,10 +81,18 @@ def authenticate_bearer(authorization: str | None, authenticator: Authenticator)
     scheme, _, token = authorization.strip().partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise AuthError("Use the Authorization: Bearer scheme", error="invalid_request")
-    claims = authenticator.verifier.verify(token.strip())
-    if isinstance(claims, AuthError):
-        raise claims
-    principal = authenticator.principal(claims)
+    token = token.strip()
+    own = authenticator.server.issuer if authenticator.server is not None else None
+    if own is not None and own.issued(token):
+        claims = own.verifier.verify(token)
+        if isinstance(claims, AuthError):
+            raise claims
+        principal = own.principal(claims)
+    else:
+        claims = authenticator.verifier.verify(token)
+        if isinstance(claims, AuthError):
+            raise claims
+        principal = authenticator.principal(claims)
     if isinstance(principal, AuthError):
         raise principal
     return principal

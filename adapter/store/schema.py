@@ -1,4 +1,5 @@
-"""Tables: resource versions, the search index, member service records and the exchange outbox."""
+"""Tables: resource versions, the search index, member service records, the exchange outbox
+and the authorization server's clients and keys."""
 
 from __future__ import annotations
 
@@ -108,6 +109,44 @@ intake_reviews = Table(
 )
 
 
+# The authorization server (adapter/security/): clients registered by an administrator, the
+# server's own signing keys, and the client assertion ids (`jti`) already used.
+auth_clients = Table(
+    "auth_client",
+    metadata,
+    Column("client_id", String(128), primary_key=True),
+    Column("org_kind", String(16), nullable=False),
+    Column("org_id", String(64), nullable=False),
+    Column("staff_id", String(64)),
+    Column("scopes", Text, nullable=False),
+    Column("jwks", Text),
+    Column("jwks_url", String(2000)),
+    Column("status", String(16), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+# `private_pem` is the PKCS#8 private key; the newest key signs, older ones stay published.
+auth_signing_keys = Table(
+    "auth_signing_key",
+    metadata,
+    Column("kid", String(64), primary_key=True),
+    Column("alg", String(16), nullable=False),
+    Column("private_pem", Text, nullable=False),
+    Column("public_jwk", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
+
+auth_assertion_ids = Table(
+    "auth_assertion_jti",
+    metadata,
+    Column("client_id", String(128), primary_key=True),
+    Column("jti", String(255), primary_key=True),
+    Column("expires_at", DateTime, nullable=False),
+    Index("ix_assertion_expiry", "expires_at"),
+)
+
+
 # Exchange (adapter/exchange/): the outbox, subscriptions, inbound de-duplication and polling
 # cursors live beside the resources so a change and its deliveries commit together.
 # One row per (change, destination). `ordering_key` groups the rows that must arrive in order
@@ -149,7 +188,28 @@ subscriptions = Table(
     Column("status", String(16), nullable=False),
     Column("content", Text, nullable=False),
     Column("created_at", DateTime, nullable=False),
+    # The subscriber (client, organization kind and id, staff id) as JSON: its compartment
+    # decides which changes it is notified of. Null for subscriptions made before owners.
+    Column("owner", Text),
+    # The SubscriptionTopic canonical of a topic-based Subscription (R5 Backport), else null.
+    Column("topic", String(255)),
+    # Events since the subscription started: the last event number given out.
+    Column("events", Integer, nullable=False, server_default="0"),
+    # When the subscriber last heard from us (event or heartbeat): the heartbeat timer.
+    Column("heartbeat_at", DateTime),
     Index("ix_subscription_type", "res_type", "status"),
+)
+
+# Each event a Subscription was notified of, by its number, so `$events` can replay them.
+subscription_events = Table(
+    "exchange_subscription_event",
+    metadata,
+    Column("subscription_id", String(64), primary_key=True),
+    Column("number", Integer, primary_key=True),
+    Column("res_type", String(64), nullable=False),
+    Column("res_id", String(64), nullable=False),
+    Column("version", String(16), nullable=False),
+    Column("occurred_at", DateTime, nullable=False),
 )
 
 # Inbound versions already applied, so an overlapping poll window applies each one once.

@@ -45,7 +45,9 @@ def test_metadata_is_a_fhir_r4_server_statement(statement):
 
 
 def test_metadata_lists_every_served_type_and_interaction(statement):
-    assert [r["type"] for r in statement["rest"][0]["resource"]] == list(RESOURCE_TYPES)
+    # Subscription is served by its own routes (docs/exchange.md), after the stored types.
+    types = [r["type"] for r in statement["rest"][0]["resource"]]
+    assert types == [*RESOURCE_TYPES, "Subscription"]
     task = _resource(statement, "Task")
     codes = {i["code"] for i in task["interaction"]}
     assert codes == {
@@ -86,3 +88,10 @@ def test_metadata_in_xml(client):
     response = client.get("/fhir/metadata?_format=xml")
     assert response.status_code == 200
     assert b"<CapabilityStatement" in response.data
+
+
+def test_metadata_declares_subscriptions_with_the_referral_topic(statement):
+    subscription = _resource(statement, "Subscription")
+    [topic] = subscription["extension"]
+    assert topic["valueCanonical"].endswith("/SubscriptionTopic/referral-task-status")
+    assert {o["name"] for o in subscription["operation"]} == {"status", "events"}

@@ -16,6 +16,7 @@ from tests.store.conftest import postgres_schema_url  # noqa: F401 -- the shared
 TABLES = (
     "exchange_outbox",
     "exchange_subscription",
+    "exchange_subscription_event",
     "exchange_inbound_seen",
     "exchange_poll_cursor",
     "search_index",
