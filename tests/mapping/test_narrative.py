@@ -35,7 +35,7 @@ def of_type(kind: str) -> dict[str, Any]:
 
 
 def check_xhtml(div: str) -> ET.Element:
-    root = ET.fromstring(div)
+    root = ET.fromstring(div)  # noqa: S314 - the adapter's own output
     assert root.tag == f"{{{XHTML_NS}}}div"
     for element in root.iter():
         assert element.tag.startswith(f"{{{XHTML_NS}}}")
