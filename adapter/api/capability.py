@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, Response
 
 from adapter import __version__, clock
+from adapter.api.conformance import conformance_capabilities
 from adapter.api.context import ApiContext, api, base_url
 from adapter.api.formats import fhir_response
 from adapter.api.served import (
@@ -78,7 +79,8 @@ def rest_capabilities(ctx: ApiContext) -> dict[str, Any]:
             ],
             "description": _security_note(ctx.settings.auth_mode),
         },
-        "resource": [resource_capabilities(ctx, t) for t in RESOURCE_TYPES],
+        "resource": [resource_capabilities(ctx, t) for t in RESOURCE_TYPES]
+        + conformance_capabilities(),
         "interaction": [{"code": code} for code in SYSTEM_INTERACTIONS],
         "operation": [VALIDATE_OPERATION],
     }
