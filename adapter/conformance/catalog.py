@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from adapter import clock
 from adapter.config import PROFILES_DIR
 from adapter.errors import InvalidRequest, NotFound, Unprocessable
 from adapter.validation.definitions import DEPENDENCIES, Definitions, canonical_key, load_base_r4
@@ -168,8 +169,6 @@ def _expansion_parameters(text_filter: str | None, count: int | None) -> list[di
 
 
 def _timestamp() -> str:
-    from adapter import clock
-
     return clock.now().isoformat(timespec="seconds")
 
 

@@ -147,6 +147,8 @@ def _label(resource: Resource) -> str | None:
         return f"{what} ({resource.get('intent')}, {resource.get('status')})"
     if kind == "Goal":
         return concept(resource.get("description"))
+    if kind == "Condition":
+        return concept(resource.get("code"))
     if kind == "Communication":
         return concept(resource.get("topic"))
     return None
@@ -237,6 +239,16 @@ def _goal(r: Resource, names: Names) -> tuple[str, list[Row]]:
     ]
 
 
+def _condition(r: Resource, names: Names) -> tuple[str, list[Row]]:
+    return f"Need: {concept(r.get('code')) or r.get('id')}", [
+        ("Member", names.of(r.get("subject"))),
+        ("Status", concept(r.get("clinicalStatus"))),
+        ("Kind", concept(_first(r.get("category")))),
+        ("Identified on", _text(r.get("recordedDate"))),
+        ("Identified by", names.of(r.get("asserter"))),
+    ]
+
+
 def _service_request(r: Resource, names: Names) -> tuple[str, list[Row]]:
     kind = "Recommended service" if r.get("intent") == "proposal" else "Authorized service"
     return f"{kind}: {concept(r.get('code')) or r.get('id')}", [
@@ -277,6 +289,7 @@ def _care_plan(r: Resource, names: Names) -> tuple[str, list[Row]]:
         ("Period", period(r.get("period"))),
         ("Author", names.of(r.get("author"))),
         ("Care team", names.all_of(r.get("careTeam"))),
+        ("Needs", names.all_of(r.get("addresses"))),
         ("Goals", names.all_of(r.get("goal"))),
         ("Activities", "; ".join(a for a in activities if a) or None),
     ]
@@ -322,6 +335,7 @@ SUMMARIES: dict[str, Callable[[Resource, Names], tuple[str, list[Row]]]] = {
     "Consent": _consent,
     "CareTeam": _care_team,
     "Goal": _goal,
+    "Condition": _condition,
     "ServiceRequest": _service_request,
     "Task": _task,
     "CarePlan": _care_plan,

@@ -64,7 +64,7 @@ def test_us_core_dependency_is_held_in_the_repository_with_its_manifest():
     assert "sha256" in (held / "README.md").read_text("utf-8")
     bases = {sd["baseDefinition"] for sd in artifacts().values() if "baseDefinition" in sd}
     us_core = {b for b in bases if b.startswith("http://hl7.org/fhir/us/core/")}
-    assert len(us_core) == 9
+    assert len(us_core) == 10
     for url in us_core:
         name = url.rsplit("/", 1)[1]
         assert read_json(held / f"StructureDefinition-{name}.json")["url"] == url

@@ -35,6 +35,7 @@ PROFILE_TYPES = {
     "ltsc-careteam": "CareTeam",
     "onecare-careplan": "CarePlan",
     "onecare-goal": "Goal",
+    "ltss-need-condition": "Condition",
     "ltsc-offer-task": "Task",
     "ltss-servicerequest": "ServiceRequest",
     "ltss-service-task": "Task",
@@ -84,6 +85,7 @@ US_CORE_PROFILE_OF = {
         "Goal": "goal",
         "ServiceRequest": "servicerequest",
         "Provenance": "provenance",
+        "Condition": "condition-problems-health-concerns",
     }.items()
 }
 

@@ -31,6 +31,7 @@ US_CORE_PROFILE = {
     "Goal": "us-core-goal",
     "ServiceRequest": "us-core-servicerequest",
     "Provenance": "us-core-provenance",
+    "Condition": "us-core-condition-problems-health-concerns",
 }
 
 
