@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from adapter.config import PROFILES_DIR
 from adapter.mapping.pipeline import map_export, sample_bundles
 from adapter.outcome import Issue
 from adapter.records.generator import generate_export
@@ -111,3 +112,30 @@ def test_a_generated_export_of_2000_members_validates_against_ours_and_us_core()
     checked, problems = against_us_core(validator, bundles)
     assert checked > 10_000
     assert problems == []
+
+
+def test_us_core_category_slice_is_matched_by_its_required_binding():
+    """US Core defines Condition.category:us-core by a required binding, not a pattern."""
+    condition = json.loads(
+        (PROFILES_DIR / "examples" / "ltss-need-condition-bathing.json").read_text()
+    )
+    url = US_CORE + US_CORE_PROFILE["Condition"]
+    problem = {
+        **condition,
+        "meta": {"profile": [url]},
+        "category": [
+            {
+                "coding": [
+                    {
+                        "system": "http://terminology.hl7.org/CodeSystem/condition-category",
+                        "code": "problem-list-item",
+                    }
+                ]
+            }
+        ],
+    }
+    assert blocking(default_validator().validate(problem)) == []
+    diagnosis = json.loads(json.dumps(problem))
+    diagnosis["category"][0]["coding"][0]["code"] = "encounter-diagnosis"
+    problems = blocking(default_validator().validate(diagnosis))
+    assert any("Slice 'us-core'" in p for p in problems)
