@@ -32,6 +32,12 @@ def _run_snapshot(args: argparse.Namespace) -> int:
     return run_snapshot(args)
 
 
+def _run_package(args: argparse.Namespace) -> int:
+    from adapter.conformance.package import run_package
+
+    return run_package(args)
+
+
 def _run_generate(args: argparse.Namespace) -> int:
     from adapter.records.command import run_generate
 
@@ -141,6 +147,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("snapshot", _run_snapshot, "Generate profile snapshots from their differentials.")
     p.add_argument("--check", action="store_true", help="fail if committed snapshots are stale")
+
+    p = add("package", _run_package, "Write our FHIR package (.tgz) of profiles and terminology.")
+    p.add_argument("-o", "--output", required=True, metavar="OUTDIR")
 
     p = add("generate", _run_generate, "Generate a synthetic plan export of N members.")
     p.add_argument("--members", type=int, default=100)

@@ -213,7 +213,11 @@ def index_page(artifacts: list[Artifact]) -> str:
             "`profiles/` under the canonical base `https://ltsc-adapter.org/fhir`, packaged as "
             "`org.ltsc-adapter.fhir` 0.1.0 (`profiles/package.json`). Each profile names the "
             "One Care LTS-C rule ids it enforces. How the profiles line up with US Core, "
-            "Gravity SDOH Clinical Care, eLTSS and MCC eCare Plan: [alignment.md](alignment.md).\n",
+            "Gravity SDOH Clinical Care, eLTSS and MCC eCare Plan: [alignment.md](alignment.md); "
+            "each US Core must-support element and the mapping that fills it: "
+            "[us-core-must-support.md](us-core-must-support.md). `ltsc-adapter package -o DIR` "
+            "writes the package as a `.tgz`; a running server serves every artifact "
+            "(`GET [base]/StructureDefinition?url=...`, `ValueSet/$expand`).\n",
             "## Profiles\n",
             table(["profile", "title", "type", "rule ids"], rows_for(profiles)),
             "## Extensions\n",
@@ -259,11 +263,148 @@ def capability_summary(capability: Artifact) -> str:
     return intro + table(["type", "profiles", "interactions", "search parameters"], rows)
 
 
+# -- US Core must-support table ------------------------------------------------------------
+
+MAPPINGS = ROOT / "mappings"
+DEPENDENCY_DIR = PROFILES / "dependencies"
+# Must-support elements our mapping leaves out, and why (a plan export does not hold them).
+NOT_SENT = {
+    "Patient.extension:race": "not in plan exports (optional in US Core)",
+    "Patient.extension:ethnicity": "not in plan exports (optional in US Core)",
+    "Patient.extension:tribalAffiliation": "not in plan exports (optional in US Core)",
+    "Patient.extension:birthsex": "not in plan exports (optional in US Core)",
+    "Patient.extension:sex": "not in plan exports (optional in US Core)",
+    "Patient.extension:genderIdentity": "not in plan exports (optional in US Core)",
+    "Practitioner.identifier:NPI": "LTS-Cs and Care Coordinators have no NPI; the staff id is sent",
+    "Organization.identifier:NPI": "CBOs and plans are identified by plan and CBO ids",
+    "PractitionerRole.specialty": "coordinators have no clinical specialty",
+    "PractitionerRole.location": "coordinators work from their organization; no Location",
+    "PractitionerRole.endpoint": "contact is by telecom (pd-1 holds through telecom)",
+    "ServiceRequest.encounter": "services are planned outside an encounter",
+    "Provenance.agent:ProvenanceTransmitter": "the adapter is the assembler, not a transmitter",
+    "Provenance.agent:ProvenanceTransmitter.type": "no transmitter agent",
+    "Practitioner.address": "staff are reached at work; contact sits on PractitionerRole",
+    "Practitioner.address.line": "no Practitioner.address",
+    "Practitioner.address.city": "no Practitioner.address",
+    "Practitioner.address.state": "no Practitioner.address",
+    "Practitioner.address.postalCode": "no Practitioner.address",
+    "Practitioner.address.country": "no Practitioner.address",
+}
+
+
+def _mapping_specs() -> dict[str, list[tuple[str, Any]]]:
+    """Mapping spec file names and resource templates by the profile id they produce."""
+    import yaml
+
+    specs: dict[str, list[tuple[str, Any]]] = {}
+    for path in sorted(MAPPINGS.glob("[!_]*.yaml")):
+        document = yaml.safe_load(path.read_text("utf-8"))
+        if isinstance(document, dict) and "profile" in document:
+            specs.setdefault(document["profile"], []).append((path.name, document["resource"]))
+    return specs
+
+
+def _step(value: Any, key: str) -> list[Any]:
+    """The templates found under `key` in a template value (lists and directives looked into)."""
+    if isinstance(value, list):
+        return [found for item in value for found in _step(item, key)]
+    if not isinstance(value, dict):
+        return []
+    if "$do" in value or "$else" in value:
+        return [f for branch in ("$do", "$else") for f in _step(value.get(branch), key)]
+    if "$use" in value:
+        import yaml
+
+        fragments = yaml.safe_load((MAPPINGS / "_datatypes.yaml").read_text("utf-8"))
+        return _step(fragments.get(value["$use"]), key)
+    return [value[key]] if key in value else []
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, list):
+        return "; ".join(_shown(v) for v in value[:3])
+    if isinstance(value, dict):
+        if "$ref" in value:
+            return f"reference `{value['$ref']}`"
+        if "$use" in value:
+            return f"`{value['$use']}` of `{value.get('$with', '')}`"
+        if "$each" in value:
+            return f"each of `{value['$each']}`"
+        if "$if" in value:
+            return f"when `{value['$if']}`: {_shown(value.get('$do'))}"
+        return "{" + ", ".join(value) + "}"
+    return f"`{value}`"
+
+
+def _filled_by(path: str, templates: list[tuple[str, Any]]) -> str | None:
+    steps = path.split(".")[1:]
+    if steps and steps[0] == "text":
+        return "generated narrative (`adapter/mapping/narrative.py`), every resource"
+    for file_name, template in templates:
+        found: list[Any] = [template]
+        for step in steps:
+            deeper = [f for value in found for f in _step(value, step.replace("[x]", ""))]
+            expression = next((f for f in found if isinstance(f, str)), None)
+            if not deeper and expression is not None:
+                return f"{file_name}: {_shown(expression)} (whole element)"[:160]
+            found = deeper
+        if found:
+            return f"{file_name}: {_shown(found[0])}"[:160]
+    return None
+
+
+def _choice_filled(path: str, templates: list[tuple[str, Any]]) -> str | None:
+    head, _, last = path.rpartition(".")
+    stem = last.removesuffix("[x]")
+    for suffix in ("Date", "DateTime", "Period", "Ratio", "Quantity", "Reference", "String"):
+        found = _filled_by(f"{head}.{stem}{suffix}", templates)
+        if found:
+            return found
+    return None
+
+
+def must_support_page(artifacts: list[Artifact]) -> str:
+    specs = _mapping_specs()
+    us_core = {}
+    for folder in sorted(DEPENDENCY_DIR.iterdir()) if DEPENDENCY_DIR.is_dir() else []:
+        for sd in load_artifacts(folder):
+            if sd.get("resourceType") == "StructureDefinition":
+                us_core[sd["url"]] = sd
+    parts = [
+        GENERATED_NOTE,
+        "# US Core 7.0.0 must-support elements and where our mapping fills them\n",
+        "For each of our profiles that derives from a US Core profile: every element US Core "
+        "marks must-support, the mapping spec (`mappings/`) and template that fill it, or why "
+        "a plan export cannot. Read with [alignment.md](alignment.md).\n",
+    ]
+    for sd in artifacts:
+        base = us_core.get(sd.get("baseDefinition", ""))
+        if sd.get("resourceType") != "StructureDefinition" or base is None:
+            continue
+        templates = specs.get(sd["id"], [])
+        rows = []
+        for element in base["snapshot"]["element"][1:]:
+            if not element.get("mustSupport"):
+                continue
+            element_id = element["id"]
+            where = NOT_SENT.get(element_id) or _filled_by(element["path"], templates)
+            if where is None and element["path"].endswith("[x]"):
+                where = _choice_filled(element["path"], templates)
+            where = where or NOT_SENT.get(element_id) or "not sent"
+            rows.append([f"`{element_id}`", cardinality(element), where])
+        parts.append(f"## {sd['title']} (`{sd['id']}`) on {short_url(base['url'])}\n")
+        files = ", ".join(f"`{name}`" for name, _ in templates) or "none"
+        parts.append(f"Mapping specs: {files}.\n")
+        parts.append(table(["US Core must-support element", "card.", "filled by"], rows))
+    return "\n".join(parts)
+
+
 def render_pages(folder: Path = PROFILES) -> dict[str, str]:
     """Every generated page by file name."""
     artifacts = load_artifacts(folder)
     examples, index = load_examples(folder / "examples")
     pages = {"README.md": index_page(artifacts), "terminology.md": terminology_page(artifacts)}
+    pages["us-core-must-support.md"] = must_support_page(artifacts)
     for sd in (a for a in artifacts if a["resourceType"] == "StructureDefinition"):
         pages[f"{sd['id']}.md"] = profile_page(sd, examples, index)
     return pages

@@ -9,6 +9,7 @@ from flask import Flask
 from adapter.api import security
 from adapter.api.authorization import register_authorization_server
 from adapter.api.capability import metadata
+from adapter.api.conformance import conformance
 from adapter.api.context import EXTENSION_KEY, ApiContext, base_path
 from adapter.api.errors import register_error_handlers
 from adapter.api.formats import check_query, response_format
@@ -44,7 +45,7 @@ def create_app(settings: Settings, *, store: Any = None, validator: Any = None) 
     security.install(app, settings)
     # Refuse a bad query or an unproducible format (406) before a write happens, not after.
     app.before_request(_check_request)
-    for blueprint in (metadata, security.smart, operations, system, history, rest):
+    for blueprint in (metadata, security.smart, conformance, operations, system, history, rest):
         app.register_blueprint(blueprint, url_prefix=base_path(settings))
     _register_exchange_and_webapp(app, settings)
     return app

@@ -8,6 +8,7 @@ from flask import Blueprint, Response
 
 from adapter import __version__, clock
 from adapter.api.authorization import oauth_uris_extension
+from adapter.api.conformance import conformance_capabilities
 from adapter.api.context import ApiContext, api, base_url
 from adapter.api.formats import fhir_response
 from adapter.api.served import (
@@ -84,6 +85,7 @@ def rest_capabilities(ctx: ApiContext) -> dict[str, Any]:
         "resource": [
             *(resource_capabilities(ctx, t) for t in RESOURCE_TYPES),
             subscription_capability(),
+            *conformance_capabilities(),
         ],
         "interaction": [{"code": code} for code in SYSTEM_INTERACTIONS],
         "operation": [VALIDATE_OPERATION],

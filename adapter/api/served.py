@@ -13,6 +13,7 @@ PROFILES: dict[str, tuple[str, ...]] = {
     "CareTeam": ("ltsc-careteam",),
     "CarePlan": ("onecare-careplan",),
     "Goal": ("onecare-goal",),
+    "Condition": ("ltss-need-condition",),
     "Task": ("ltsc-offer-task", "ltss-service-task"),
     "ServiceRequest": ("ltss-servicerequest",),
     "Communication": ("ltsc-communication",),

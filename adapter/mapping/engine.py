@@ -7,6 +7,7 @@ from typing import Any
 
 from adapter.mapping.directory import DirectoryIndex
 from adapter.mapping.ids import full_url
+from adapter.mapping.narrative import add_narrative
 from adapter.mapping.specs import MappingSet, ResourceSpec, default_mapping_set
 from adapter.outcome import Issue
 
@@ -57,6 +58,7 @@ def map_member_with_issues(
             seen.add(url)
             targets.append({"reference": url})
             entries.append(transaction_entry(resource, url))
+    add_narrative(entries)
     return {"resourceType": "Bundle", "type": "transaction", "entry": entries}, issues
 
 

@@ -19,6 +19,7 @@ PATIENT_PARAMS = {
     "CareTeam": "patient",
     "CarePlan": "patient",
     "Goal": "patient",
+    "Condition": "patient",
     "Consent": "patient",
     "Communication": "patient",
     "Provenance": "patient",

@@ -18,6 +18,7 @@ SUPPORTED_TYPES = (
     "CareTeam",
     "CarePlan",
     "Goal",
+    "Condition",
     "Task",
     "ServiceRequest",
     "Communication",

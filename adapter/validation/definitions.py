@@ -87,9 +87,19 @@ def load_base_r4() -> Definitions:
     return _base_r4().copy()
 
 
+DEPENDENCIES = "dependencies"
+
+
 def load_directory(definitions: Definitions, folder: Path) -> list[str]:
-    """Index every conformance resource in `folder/*.json`; returns files that could not be read."""
+    """Index every conformance resource in `folder/*.json`; returns files that could not be read.
+
+    The packages a profile folder depends on (`folder/dependencies/<package>/*.json`) are
+    indexed first, so the folder's own resources win over them.
+    """
     problems = []
+    dependencies = folder / DEPENDENCIES
+    for package in sorted(dependencies.iterdir()) if dependencies.is_dir() else []:
+        problems.extend(f"{DEPENDENCIES}/{p}" for p in load_directory(definitions, package))
     for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
         try:
             resource = json.loads(path.read_text("utf-8"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from adapter.validation.model import ElementNode
@@ -71,8 +72,16 @@ def _exists_expected(slice_node: ElementNode, path: str) -> bool | None:
     return node.min > 0 if node.max != 0 else False
 
 
+# memberOf(value, value set url): True only when known to be in the set
+MemberOf = Callable[[Any, str], bool]
+
+
 def slice_matches(
-    item: Any, code: str, slice_node: ElementNode, discriminators: list[dict[str, Any]]
+    item: Any,
+    code: str,
+    slice_node: ElementNode,
+    discriminators: list[dict[str, Any]],
+    member_of: MemberOf | None = None,
 ) -> bool:
     """Whether an item (of type `code`) falls in a slice under every discriminator."""
     for disc in discriminators:
@@ -88,12 +97,21 @@ def slice_matches(
                 return False
             continue
         found, expected = expected_value(slice_node, path)
+        if not found and path == "$this" and _by_binding(slice_node) and member_of:
+            # a slice defined by a required binding only (e.g. US Core Condition.category)
+            if not member_of(item, slice_node.binding[1]):  # type: ignore[index]
+                return False
+            continue
         if not found:
             return False
         candidates = _navigate(item, segments) if segments else [item]
         if not any(matches_pattern(c, expected) for c in candidates):
             return False
     return True
+
+
+def _by_binding(slice_node: ElementNode) -> bool:
+    return slice_node.binding is not None and slice_node.binding[0] == "required"
 
 
 def unsupported_discriminators(slicing: dict[str, Any]) -> list[str]:
@@ -106,14 +124,16 @@ def unsupported_discriminators(slicing: dict[str, Any]) -> list[str]:
     ]
 
 
-def assign(items: list[Any], code: str, element: ElementNode) -> list[int | None]:
+def assign(
+    items: list[Any], code: str, element: ElementNode, member_of: MemberOf | None = None
+) -> list[int | None]:
     """The index in `element.slices` of the first slice each item matches, or None."""
     discriminators = (element.slicing or {}).get("discriminator", [])
     assigned: list[int | None] = []
     for item in items:
         match = None
         for index, slice_node in enumerate(element.slices):
-            if slice_matches(item, code, slice_node, discriminators):
+            if slice_matches(item, code, slice_node, discriminators, member_of):
                 match = index
                 break
         assigned.append(match)

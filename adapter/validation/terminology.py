@@ -111,7 +111,8 @@ class Terminology:
         part = Expansion()
         system = include.get("system")
         if system:
-            part.merge(self._include_system(system, include))
+            # some published value sets write the version into the system (`url|4.0.1`)
+            part.merge(self._include_system(canonical_key(system), include))
         for vs_url in include.get("valueSet", []):
             nested = self.expansion(vs_url)
             if nested is None:

@@ -214,6 +214,13 @@ class Validator:
             raise UnsupportedCheck(f"memberOf('{value_set}') needs terminology not held offline")
         return False
 
+    def member_of_known(self, value: Any, value_set: str) -> bool:
+        """memberOf that answers False when the set cannot be checked offline."""
+        try:
+            return self._member_of(value, value_set)
+        except UnsupportedCheck:
+            return False
+
     def _conforms_to(self, value: Any, profile: str) -> bool:
         return not any(i.is_error for i in self.validate(value, [profile]))
 

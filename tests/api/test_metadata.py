@@ -6,6 +6,7 @@ import pytest
 
 from adapter.api.served import RESOURCE_TYPES
 from adapter.canonical import profile_url
+from adapter.conformance import CONFORMANCE_TYPES
 
 # Issue 4: the standard parameters that matter for each type must be served and declared.
 REQUIRED_SEARCH = {
@@ -46,8 +47,8 @@ def test_metadata_is_a_fhir_r4_server_statement(statement):
 
 def test_metadata_lists_every_served_type_and_interaction(statement):
     # Subscription is served by its own routes (docs/exchange.md), after the stored types.
-    types = [r["type"] for r in statement["rest"][0]["resource"]]
-    assert types == [*RESOURCE_TYPES, "Subscription"]
+    served = [r["type"] for r in statement["rest"][0]["resource"]]
+    assert served == [*RESOURCE_TYPES, "Subscription", *CONFORMANCE_TYPES]
     task = _resource(statement, "Task")
     codes = {i["code"] for i in task["interaction"]}
     assert codes == {

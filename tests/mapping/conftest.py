@@ -19,6 +19,7 @@ ENTRY_TYPE_ORDER = [
     "Patient",
     "Consent",
     "CareTeam",
+    "Condition",
     "Goal",
     "ServiceRequest",
     "Task",

@@ -277,6 +277,7 @@ def test_status_share_facility_stay_is_a_temporary_address_with_a_period(
             "district": "Worcester",
             "state": "MA",
             "postalCode": "01605",
+            "country": "US",
             "period": {"start": "2026-09-20", "end": "2026-10-05"},
         }
     ]

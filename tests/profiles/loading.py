@@ -28,6 +28,7 @@ KNOWN_EXTERNAL_SYSTEMS = frozenset(
         "http://snomed.info/sct",
         "http://hl7.org/fhir/CodeSystem/task-code",
         "http://hl7.org/fhir/us/core/CodeSystem/careplan-category",
+        "http://hl7.org/fhir/us/core/CodeSystem/condition-category",
     }
 )
 

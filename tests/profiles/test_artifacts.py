@@ -53,7 +53,21 @@ def test_package_manifest_follows_the_fhir_package_layout():
     assert manifest["version"] == PACKAGE_VERSION
     assert manifest["canonical"] == BASE
     assert manifest["fhirVersions"] == [FHIR_VERSION]
-    assert manifest["dependencies"] == {"hl7.fhir.r4.core": "4.0.1"}
+    assert manifest["dependencies"] == {"hl7.fhir.r4.core": "4.0.1", "hl7.fhir.us.core": "7.0.0"}
+
+
+def test_us_core_dependency_is_held_in_the_repository_with_its_manifest():
+    """A fresh clone validates against US Core without anything from outside the repository."""
+    held = PROFILES / "dependencies" / "hl7.fhir.us.core-7.0.0"
+    manifest = read_json(held / "package.json")
+    assert (manifest["name"], manifest["version"]) == ("hl7.fhir.us.core", "7.0.0")
+    assert "sha256" in (held / "README.md").read_text("utf-8")
+    bases = {sd["baseDefinition"] for sd in artifacts().values() if "baseDefinition" in sd}
+    us_core = {b for b in bases if b.startswith("http://hl7.org/fhir/us/core/")}
+    assert len(us_core) == 10
+    for url in us_core:
+        name = url.rsplit("/", 1)[1]
+        assert read_json(held / f"StructureDefinition-{name}.json")["url"] == url
 
 
 def test_package_index_lists_every_artifact_as_it_is():

@@ -15,6 +15,7 @@ SERVED = [
     "CareTeam",
     "CarePlan",
     "Goal",
+    "Condition",
     "Task",
     "ServiceRequest",
     "Communication",

@@ -35,6 +35,7 @@ PROFILE_TYPES = {
     "ltsc-careteam": "CareTeam",
     "onecare-careplan": "CarePlan",
     "onecare-goal": "Goal",
+    "ltss-need-condition": "Condition",
     "ltsc-offer-task": "Task",
     "ltss-servicerequest": "ServiceRequest",
     "ltss-service-task": "Task",
@@ -71,11 +72,33 @@ def test_extensions_have_the_contracted_contexts():
         assert [c["expression"] for c in extensions[ext_id]["context"]] == contexts
 
 
+# Where US Core 7.0.0 profiles a resource type, ours derive from that profile.
+US_CORE_PROFILE_OF = {
+    kind: f"http://hl7.org/fhir/us/core/StructureDefinition/us-core-{name}"
+    for kind, name in {
+        "Patient": "patient",
+        "Organization": "organization",
+        "Practitioner": "practitioner",
+        "PractitionerRole": "practitionerrole",
+        "CareTeam": "careteam",
+        "CarePlan": "careplan",
+        "Goal": "goal",
+        "ServiceRequest": "servicerequest",
+        "Provenance": "provenance",
+        "Condition": "condition-problems-health-concerns",
+    }.items()
+}
+
+
 @pytest.mark.parametrize("sd", STRUCTURES, ids=ids)
-def test_is_a_differential_constraint_on_base_r4(sd):
+def test_is_a_differential_constraint_on_us_core_or_base_r4(sd):
     assert sd["derivation"] == "constraint"
     assert sd["fhirVersion"] == "4.0.1"
-    assert sd["baseDefinition"] == f"http://hl7.org/fhir/StructureDefinition/{sd['type']}"
+    base = sd["baseDefinition"]
+    if sd["type"] in US_CORE_PROFILE_OF:
+        assert base == US_CORE_PROFILE_OF[sd["type"]]
+    else:
+        assert base == f"http://hl7.org/fhir/StructureDefinition/{sd['type']}"
     assert load_base_r4().structure_definition(sd["type"]) is not None
     assert sd["differential"]["element"][0]["path"].split(".")[0] == sd["type"]
 
