@@ -312,7 +312,11 @@ class InstanceWalker:
         if unsupported:
             message = f"Slicing of {element.path} by {', '.join(unsupported)} cannot be checked"
             self.report("warning", "not-supported", message, base)
-        assigned = [None] * len(values) if unsupported else slicing.assign(values, code, element)
+        assigned = (
+            [None] * len(values)
+            if unsupported
+            else slicing.assign(values, code, element, self.v.in_value_set)
+        )
         for index, slice_node in enumerate(element.slices if not unsupported else []):
             self._slice_cardinality(element, slice_node, assigned.count(index), base)
         last, seen_unmatched = -1, False

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from adapter.validation.model import ElementNode
+
+# (value, value set URL) -> whether a code of the value is in the value set
+InValueSet = Callable[[Any, str], bool]
 
 SUPPORTED = frozenset({"value", "pattern", "exists", "type"})
 
@@ -62,6 +66,16 @@ def expected_value(slice_node: ElementNode, path: str) -> tuple[bool, Any]:
     return (held is not None, held)
 
 
+def _binding_at(slice_node: ElementNode, segments: list[str]) -> str | None:
+    """The value set a slice requires at a discriminator path, when it holds no value there."""
+    node: ElementNode | None = slice_node
+    for segment in segments:
+        node = _child(node, segment) if node else None
+    if node is None or node.binding is None or node.binding[0] != "required":
+        return None
+    return node.binding[1]
+
+
 def _exists_expected(slice_node: ElementNode, path: str) -> bool | None:
     node: ElementNode | None = slice_node
     for segment in path.split("."):
@@ -72,9 +86,17 @@ def _exists_expected(slice_node: ElementNode, path: str) -> bool | None:
 
 
 def slice_matches(
-    item: Any, code: str, slice_node: ElementNode, discriminators: list[dict[str, Any]]
+    item: Any,
+    code: str,
+    slice_node: ElementNode,
+    discriminators: list[dict[str, Any]],
+    in_value_set: InValueSet | None = None,
 ) -> bool:
-    """Whether an item (of type `code`) falls in a slice under every discriminator."""
+    """Whether an item (of type `code`) falls in a slice under every discriminator.
+
+    A value or pattern discriminator whose slice holds no value at the path but a required
+    binding matches the items with a code in that value set.
+    """
     for disc in discriminators:
         path = disc.get("path", "$this")
         segments = [] if path == "$this" else path.split(".")
@@ -88,9 +110,14 @@ def slice_matches(
                 return False
             continue
         found, expected = expected_value(slice_node, path)
-        if not found:
-            return False
         candidates = _navigate(item, segments) if segments else [item]
+        if not found:
+            value_set = _binding_at(slice_node, segments)
+            if value_set is None or in_value_set is None:
+                return False
+            if not any(in_value_set(c, value_set) for c in candidates):
+                return False
+            continue
         if not any(matches_pattern(c, expected) for c in candidates):
             return False
     return True
@@ -106,14 +133,16 @@ def unsupported_discriminators(slicing: dict[str, Any]) -> list[str]:
     ]
 
 
-def assign(items: list[Any], code: str, element: ElementNode) -> list[int | None]:
+def assign(
+    items: list[Any], code: str, element: ElementNode, in_value_set: InValueSet | None = None
+) -> list[int | None]:
     """The index in `element.slices` of the first slice each item matches, or None."""
     discriminators = (element.slicing or {}).get("discriminator", [])
     assigned: list[int | None] = []
     for item in items:
         match = None
         for index, slice_node in enumerate(element.slices):
-            if slice_matches(item, code, slice_node, discriminators):
+            if slice_matches(item, code, slice_node, discriminators, in_value_set):
                 match = index
                 break
         assigned.append(match)

@@ -162,14 +162,18 @@ class Validator:
         meta = resource.get("meta")
         declared = meta.get("profile") if isinstance(meta, dict) else None
         declared = declared if isinstance(declared, list) else []
-        wanted = [(u, f"{expr}.meta.profile[{i}]") for i, u in enumerate(declared)]
-        wanted += [(u, expr) for u in extra]
+        wanted = [(u, f"{expr}.meta.profile[{i}]", True) for i, u in enumerate(declared)]
+        wanted += [(u, expr, False) for u in extra]
         models: list[StructureModel] = []
-        for url, where in wanted:
+        for url, where, is_declared in wanted:
             if not isinstance(url, str):
                 continue
             model = self.model(url)
-            if isinstance(model, str):
+            if isinstance(model, str) and is_declared:
+                # as the reference validator does: say so, and check against the base type
+                message = f"{model}; checked against the base {kind} definition only"
+                issues.append(Issue("warning", "not-found", message, (where,)))
+            elif isinstance(model, str):
                 issues.append(Issue("error", "not-found", model, (where,)))
             elif model.type != kind:
                 message = f"Profile {url} is for {model.type}, not {kind}"
@@ -213,6 +217,13 @@ class Validator:
         if "offline" in results or "unknown_vs" in results:
             raise UnsupportedCheck(f"memberOf('{value_set}') needs terminology not held offline")
         return False
+
+    def in_value_set(self, value: Any, value_set: str) -> bool:
+        """Whether a code, Coding or CodeableConcept has a code known to be in the value set."""
+        return any(
+            self.terminology.check(value_set, s, c).status == "in_set"
+            for s, c in _code_pairs(value)
+        )
 
     def _conforms_to(self, value: Any, profile: str) -> bool:
         return not any(i.is_error for i in self.validate(value, [profile]))
