@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
-if TYPE_CHECKING:
-    from adapter.validation.instance import InstanceWalker
+# (severity, issue code, message, expression)
+Report = Callable[[str, str, str, str], None]
 
 
 def _entries(bundle: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
@@ -31,7 +32,7 @@ def bundle_references(bundle: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return found
 
 
-def check_bundle(walker: InstanceWalker, bundle: dict[str, Any], expr: str) -> None:
+def check_bundle(report: Report, bundle: dict[str, Any], expr: str) -> None:
     full_urls: dict[str, int] = {}
     ids: dict[str, int] = {}
     for index, entry in _entries(bundle):
@@ -39,7 +40,7 @@ def check_bundle(walker: InstanceWalker, bundle: dict[str, Any], expr: str) -> N
         full_url = entry.get("fullUrl")
         if isinstance(full_url, str):
             if full_url in full_urls:
-                walker.report(
+                report(
                     "error",
                     "duplicate",
                     f"fullUrl {full_url} is also used by entry {full_urls[full_url]}",
@@ -53,7 +54,7 @@ def check_bundle(walker: InstanceWalker, bundle: dict[str, Any], expr: str) -> N
         if isinstance(kind, str) and isinstance(rid, str):
             key = f"{kind}/{rid}"
             if key in ids:
-                walker.report(
+                report(
                     "error",
                     "duplicate",
                     f"Resource {key} also appears in entry {ids[key]}",

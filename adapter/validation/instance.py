@@ -11,20 +11,58 @@ its JSON name (`Task.colour`, `Observation.valueFoo`, `Task._for`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from adapter.outcome import Issue
 from adapter.validation import slicing
 from adapter.validation.codes import check_binding, check_coding
-from adapter.validation.invariants import OFFLINE, SCOPE, EvaluationScope
+from adapter.validation.definitions import Definitions
+from adapter.validation.invariants import InvariantEngine
 from adapter.validation.model import Constraint, ElementNode, StructureModel
-from adapter.validation.primitives import is_primitive
+from adapter.validation.primitives import PrimitiveRules, is_primitive
 from adapter.validation.references import check_reference
-
-if TYPE_CHECKING:
-    from adapter.validation.validator import Validator
+from adapter.validation.scope import OFFLINE, SCOPE, EvaluationScope
+from adapter.validation.terminology import Terminology
 
 BACKBONE_TYPES = frozenset({"BackboneElement", "Element", ""})
+
+
+class Engine(Protocol):
+    """What the walker needs from the validator that drives it."""
+
+    definitions: Definitions
+    primitives: PrimitiveRules
+    terminology: Terminology
+    invariants: InvariantEngine
+    report_must_support: bool
+
+    def type_root(self, code: str) -> ElementNode | None: ...
+
+    def rules_for(
+        self, node: ElementNode, code: str
+    ) -> tuple[tuple[Constraint, Callable[..., bool] | None], ...]: ...
+
+    def is_resource_type(self, code: str) -> bool: ...
+
+    def in_value_set(self, value: Any, value_set: str) -> bool: ...
+
+    def validate_nested(
+        self,
+        value: dict[str, Any],
+        expr: str,
+        issues: list[Issue],
+        root: dict[str, Any],
+        scope: EvaluationScope,
+    ) -> None: ...
+
+    def conform_element(
+        self, walker: InstanceWalker, value: Any, url: str, code: str, expr: str
+    ) -> None: ...
+
+    def target_conforms(
+        self, target: dict[str, Any], profile: str, root: dict[str, Any], scope: EvaluationScope
+    ) -> bool | None: ...
 
 
 class InstanceWalker:
@@ -32,7 +70,7 @@ class InstanceWalker:
 
     def __init__(
         self,
-        validator: Validator,
+        validator: Engine,
         issues: list[Issue],
         resource: dict[str, Any],
         root: dict[str, Any],
@@ -233,24 +271,38 @@ class InstanceWalker:
         if node.max_length and isinstance(value, str) and len(value) > node.max_length:
             self.report("error", "value", f"Value is longer than {node.max_length}", expr)
         if node.binding and code in ("code", "string", "uri"):
-            check_binding(self, node.binding, None, value, expr)
+            check_binding(self.v.terminology, self.report, node.binding, None, value, expr)
         return True
 
     def datatype_rules(
         self, value: dict[str, Any], node: ElementNode, code: str, expr: str
     ) -> None:
         if code == "Coding":
-            check_coding(self, value, expr)
+            check_coding(self.v.terminology, self.report, value, expr)
         if node.binding and code in ("Coding", "CodeableConcept", "Quantity"):
-            check_binding(self, node.binding, code, value, expr)
+            check_binding(self.v.terminology, self.report, node.binding, code, value, expr)
         if code == "Reference":
-            check_reference(self, value, node, expr)
+            check_reference(
+                value,
+                node,
+                expr,
+                scope=self.scope,
+                definitions=self.v.definitions,
+                report=self.report,
+                conforms=self._target_conforms,
+            )
         if code == "Extension":
             self.extension(value, node, expr)
         for type_ref in node.types:
             if type_ref.code == code and code != "Extension":
                 for profile in type_ref.profiles:
                     self.v.conform_element(self, value, profile, code, expr)
+
+    def _target_conforms(
+        self, target: dict[str, Any], profile: str, contained: bool
+    ) -> bool | None:
+        root = self.root if contained else target
+        return self.v.target_conforms(target, profile, root, self.scope)
 
     def extension(self, value: dict[str, Any], node: ElementNode, expr: str) -> None:
         profiles = [p for t in node.types for p in t.profiles]

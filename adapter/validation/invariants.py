@@ -8,10 +8,8 @@ variable set by the walker, because compiled expressions carry their function ta
 
 from __future__ import annotations
 
-import contextvars
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import fhirpathpy
@@ -20,29 +18,10 @@ from fhirpathpy.models import models
 
 from adapter.validation.fastpath import Env, NotFast, compile_fast
 from adapter.validation.model import Constraint
+from adapter.validation.scope import OFFLINE, SCOPE, EvaluationScope, UnsupportedCheck
 
 R4_MODEL = models["r4"]
-
-
-@dataclass
-class EvaluationScope:
-    """What `resolve()`, `memberOf()` and `conformsTo()` may consult during one validation."""
-
-    references: dict[str, dict[str, Any]] = field(default_factory=dict)
-    # fullUrls of the enclosing Bundle; None outside a Bundle, where urn:uuid cannot resolve.
-    bundle_full_urls: set[str] | None = None
-    member_of: Callable[[Any, str], bool] | None = None
-    conforms_to: Callable[[Any, str], bool] | None = None
-
-
-SCOPE: contextvars.ContextVar[EvaluationScope] = contextvars.ContextVar("fhirpath_scope")
-
-
-OFFLINE = "could not be checked offline"
-
-
-class UnsupportedCheck(Exception):
-    """A function the validator cannot answer offline; the constraint is reported, never passed."""
+__all__ = ["OFFLINE", "SCOPE", "EvaluationScope", "InvariantEngine", "UnsupportedCheck"]
 
 
 def _scope() -> EvaluationScope:

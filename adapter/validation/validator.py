@@ -18,14 +18,10 @@ from adapter.validation.definitions import (
 )
 from adapter.validation.input import MalformedInput, checked_copy
 from adapter.validation.instance import BACKBONE_TYPES, InstanceWalker
-from adapter.validation.invariants import (
-    EvaluationScope,
-    InvariantEngine,
-    UnsupportedCheck,
-    native_check,
-)
+from adapter.validation.invariants import InvariantEngine, native_check
 from adapter.validation.model import Constraint, ElementNode, StructureModel, compile_structure
 from adapter.validation.primitives import PrimitiveRules, is_primitive
+from adapter.validation.scope import EvaluationScope, UnsupportedCheck
 from adapter.validation.snapshot import SnapshotError, generate_snapshot
 from adapter.validation.terminology import Terminology
 
@@ -138,7 +134,9 @@ class Validator:
             bundle_refs = bundle_references(resource)
             references.update(bundle_refs)
             full_urls = {u for u in bundle_refs if "/" not in u or ":" in u}
-        return EvaluationScope(references, full_urls, self._member_of, self._conforms_to)
+        scope = EvaluationScope(references, full_urls, self._member_of, self._conforms_to)
+        scope.verdicts = parent.verdicts  # targets already checked in this validation
+        return scope
 
     def _validate_resource(
         self,
@@ -156,7 +154,7 @@ class Validator:
             if isinstance(model, StructureModel):
                 walker.walk_resource(model, expr)
         if kind == "Bundle":
-            check_bundle(walker, resource, expr)
+            check_bundle(walker.report, resource, expr)
 
     def _profile_models(self, resource, kind, expr, extra, issues) -> list[StructureModel]:
         meta = resource.get("meta")
@@ -197,6 +195,24 @@ class Validator:
             issues.append(Issue("error", "structure", message, (f"{expr}.resourceType",)))
             return
         self._validate_resource(value, root, expr, issues, self._scope(value, scope), [])
+
+    def target_conforms(
+        self, target: dict[str, Any], profile: str, root: dict[str, Any], scope: EvaluationScope
+    ) -> bool | None:
+        """Whether a locally held reference target conforms to a profile; None if unknown."""
+        model = self.model(profile)
+        if isinstance(model, str) or not isinstance(target.get("resourceType"), str):
+            return None
+        if model.type != target["resourceType"]:
+            return False
+        key = (id(target), model.url)
+        if key not in scope.verdicts:
+            scope.verdicts[key] = True  # a reference cycle conforms until shown otherwise
+            issues: list[Issue] = []
+            walker = InstanceWalker(self, issues, target, root, self._scope(target, scope))
+            walker.walk_resource(model, target["resourceType"])
+            scope.verdicts[key] = not any(issue.is_error for issue in issues)
+        return scope.verdicts[key]
 
     def conform_element(self, walker: InstanceWalker, value: Any, url: str, code: str, expr: str):
         """An element (extension or datatype) against the profile its type names."""
