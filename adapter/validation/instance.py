@@ -17,15 +17,17 @@ from typing import Any, Protocol
 from adapter.outcome import Issue
 from adapter.validation import slicing
 from adapter.validation.codes import check_binding, check_coding
+from adapter.validation.contexts import context_problem, holder
 from adapter.validation.definitions import Definitions
 from adapter.validation.invariants import InvariantEngine
 from adapter.validation.model import Constraint, ElementNode, StructureModel
 from adapter.validation.primitives import PrimitiveRules, is_primitive
 from adapter.validation.references import check_reference
-from adapter.validation.scope import OFFLINE, SCOPE, EvaluationScope
+from adapter.validation.scope import NOT_EVALUATED, OFFLINE, SCOPE, EvaluationScope
 from adapter.validation.terminology import Terminology
 
 BACKBONE_TYPES = frozenset({"BackboneElement", "Element", ""})
+RESOURCE_BASES = frozenset({"Resource", "DomainResource"})
 
 
 class Engine(Protocol):
@@ -81,6 +83,8 @@ class InstanceWalker:
         self.resource = resource
         self.root = root
         self.scope = scope
+        self.base_expr = ""  # the resource's own expression, where element paths start
+        self.holder_type = ""  # the type of the element whose children are being walked
 
     def report(self, severity: str, code: str, message: str, expr: str) -> None:
         self.issues.append(Issue(severity, code, message, (expr,)))
@@ -88,6 +92,7 @@ class InstanceWalker:
     # -- resources -------------------------------------------------------------------------
 
     def walk_resource(self, model: StructureModel, expr: str) -> None:
+        self.base_expr = expr
         token = SCOPE.set(self.scope)  # what resolve() and memberOf() see while walking
         try:
             self.complex(self.resource, model.root, model.type, expr, is_resource=True)
@@ -129,8 +134,10 @@ class InstanceWalker:
             keyed = present.setdefault(id(found[0]), (found[0], []))[1]
             if json_key not in keyed:
                 keyed.append(json_key)
+        outer, self.holder_type = self.holder_type, code
         for child, found_keys in present.values():
             self.element(value, child, found_keys, expr)
+        self.holder_type = outer
         for child in owner.watched_children():
             if id(child) not in present:
                 self._absent(child, self._path(expr, child, None))
@@ -263,7 +270,8 @@ class InstanceWalker:
                 self.report("error", "structure", "null is not allowed here", expr)
             return extra is not None
         if code == "string" and node.path.endswith(".id") and node.path.count(".") == 1:
-            code = "id"  # Resource.id is typed System.String in R4 but must be a valid id
+            if self.v.is_resource_type(node.path[:-3]) or node.path[:-3] in RESOURCE_BASES:
+                code = "id"  # Resource.id is typed System.String in R4 but must be a valid id
         problem = self.v.primitives.problem(code, value)
         if problem:
             self.report("error", "value", f"Value {_show(value)} {problem}", expr)
@@ -309,18 +317,29 @@ class InstanceWalker:
         url = value.get("url")
         # Inline (profile-defined) and relative-url extensions are defined by their parent.
         if not profiles and isinstance(url, str) and not node.children and ":" in url:
-            if self.v.definitions.structure_definition(url) is None:
+            definition = self.v.definitions.structure_definition(url)
+            if definition is None:
                 modifier = node.name == "modifierExtension"
                 self.report(
-                    "error" if modifier else "information",
-                    "extension" if modifier else "informational",
+                    "error" if modifier else "warning",
+                    "extension",
                     f"Extension {url} is not known; its content cannot be checked",
                     expr,
                 )
                 return
+            self._extension_context(definition, url, node, expr)
             profiles = [url]
         for profile in profiles:
             self.v.conform_element(self, value, profile, "Extension", expr)
+
+    def _extension_context(self, definition: dict[str, Any], url: str, node, expr: str) -> None:
+        holder_expr = expr.rsplit(".", 1)[0]
+        relative = holder_expr[len(self.base_expr) :] if expr.startswith(self.base_expr) else ""
+        kind = self.resource.get("resourceType", "")
+        where = holder(kind, relative, node.path.rsplit(".", 1)[0], self.holder_type)
+        problem = context_problem(definition, where)
+        if problem:
+            self.report("error", "structure", f"Extension {url} {problem}", expr)
 
     def fixed_and_pattern(self, value: Any, node: ElementNode, expr: str) -> None:
         if node.fixed is not None and value != node.fixed:
@@ -351,6 +370,9 @@ class InstanceWalker:
         message = f"Constraint {rule.key} {why}: {rule.human}"
         if why.startswith(OFFLINE):
             self.report("information", "informational", message, expr)
+        elif why.startswith(NOT_EVALUATED):
+            # a limit of this FHIRPath engine, not a fault of the instance
+            self.report("warning", "not-supported", message, expr)
         else:
             severity = "error" if rule.severity == "error" else "warning"
             self.report(severity, "invariant", message, expr)

@@ -138,15 +138,18 @@ def _txt_2(value: Any, resource: dict[str, Any], root: dict[str, Any]) -> bool:
 
 
 def _references_in(value: Any, found: set[str]) -> None:
+    """Local references: `reference` values, and canonical/uri/url values such as `#vs`."""
     if isinstance(value, dict):
         for key, item in value.items():
             if key == "contained":
                 continue
-            if key == "reference" and isinstance(item, str):
+            if isinstance(item, str) and (key == "reference" or item.startswith("#")):
                 found.add(item)
             _references_in(item, found)
     elif isinstance(value, list):
         for item in value:
+            if isinstance(item, str) and item.startswith("#"):
+                found.add(item)
             _references_in(item, found)
 
 

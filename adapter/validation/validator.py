@@ -218,7 +218,7 @@ class Validator:
         """An element (extension or datatype) against the profile its type names."""
         model = self.model(url)
         if isinstance(model, str):
-            walker.report("error", "not-found", model, expr)
+            walker.report("warning", "not-found", f"{model}; its rules are not checked", expr)
             return
         walker.complex(value, model.root, code, expr)
         walker.constraints(model.root, value, code, expr)
