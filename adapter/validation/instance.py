@@ -23,7 +23,7 @@ from adapter.validation.invariants import InvariantEngine
 from adapter.validation.model import Constraint, ElementNode, StructureModel
 from adapter.validation.primitives import PrimitiveRules, is_primitive
 from adapter.validation.references import check_reference
-from adapter.validation.scope import NOT_EVALUATED, OFFLINE, SCOPE, EvaluationScope
+from adapter.validation.scope import OFFLINE, SCOPE, EvaluationScope
 from adapter.validation.terminology import Terminology
 
 BACKBONE_TYPES = frozenset({"BackboneElement", "Element", ""})
@@ -370,9 +370,6 @@ class InstanceWalker:
         message = f"Constraint {rule.key} {why}: {rule.human}"
         if why.startswith(OFFLINE):
             self.report("information", "informational", message, expr)
-        elif why.startswith(NOT_EVALUATED):
-            # a limit of this FHIRPath engine, not a fault of the instance
-            self.report("warning", "not-supported", message, expr)
         else:
             severity = "error" if rule.severity == "error" else "warning"
             self.report(severity, "invariant", message, expr)

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 OFFLINE = "could not be checked offline"
-NOT_EVALUATED = "could not be"  # "... parsed" or "... evaluated" by the FHIRPath engine
 
 
 @dataclass
