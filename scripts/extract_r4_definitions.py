@@ -66,6 +66,9 @@ TERMINOLOGY_KEYS_DROPPED = {
     "identifier",
 }
 ARCHIVE = "r4-core.zip"
+# The source also carries a few definitions of later FHIR versions (SubscriptionStatus, 4.3.0):
+# they are not R4 and are left out.
+FHIR_VERSION = "4.0.1"
 
 
 def _entries(path: Path) -> list[dict[str, Any]]:
@@ -113,7 +116,7 @@ def collect(source: Path) -> list[dict[str, Any]]:
         resources += [
             _slim_sd(r)
             for r in _entries(source / name)
-            if r["resourceType"] == "StructureDefinition"
+            if r["resourceType"] == "StructureDefinition" and r.get("fhirVersion") == FHIR_VERSION
         ]
     for name in TERMINOLOGY_FILES:
         resources += [
