@@ -56,7 +56,10 @@ class Engine(Protocol):
         issues: list[Issue],
         root: dict[str, Any],
         scope: EvaluationScope,
+        profiles: list[str],
     ) -> None: ...
+
+    def model(self, url: str) -> StructureModel | str: ...
 
     def conform_element(
         self, walker: InstanceWalker, value: Any, url: str, code: str, expr: str
@@ -100,12 +103,43 @@ class InstanceWalker:
         finally:
             SCOPE.reset(token)
 
-    def nested_resource(self, value: Any, expr: str, *, contained: bool) -> None:
+    def nested_resource(
+        self, value: Any, expr: str, *, contained: bool, node: ElementNode | None = None
+    ) -> None:
         if not isinstance(value, dict):
             self.report("error", "structure", "A resource must be a JSON object", expr)
             return
         root = self.root if contained else value
-        self.v.validate_nested(value, expr, self.issues, root, self.scope)
+        profiles = self._resource_profiles(value, node, expr) if node else []
+        if profiles is None:
+            return
+        self.v.validate_nested(value, expr, self.issues, root, self.scope, profiles)
+
+    def _resource_profiles(self, value: dict[str, Any], node: ElementNode, expr: str):
+        """The profiles an element typed as a resource gives its content (`Bundle.entry.resource`
+        or `Parameters.parameter.resource` in a profile); None when the type is not allowed."""
+        kind = value.get("resourceType")
+        allowed = {t.code for t in node.types}
+        if not isinstance(kind, str) or not allowed or allowed & {"Resource", "DomainResource"}:
+            by_type = [t for t in node.types if t.code in ("Resource", "DomainResource")]
+        elif kind not in allowed:
+            message = f"A {kind} is not allowed here; expected {' or '.join(sorted(allowed))}"
+            self.report("error", "structure", message, f"{expr}.resourceType")
+            return None
+        else:
+            by_type = [t for t in node.types if t.code == kind]
+        profiles = [p for t in by_type for p in t.profiles]
+        models = [self.v.model(p) for p in profiles]
+        fitting = [
+            p for p, m in zip(profiles, models, strict=True) if isinstance(m, str) or m.type == kind
+        ]
+        if len(fitting) <= 1:
+            return [p for p in fitting if not isinstance(self.v.model(p), str)]
+        verdicts = [self._resource_conforms(value, p) for p in fitting]
+        if not any(v is None or v for v in verdicts):
+            message = f"The {kind} conforms to none of {', '.join(fitting)}"
+            self.report("error", "structure", message, expr)
+        return []
 
     # -- elements --------------------------------------------------------------------------
 
@@ -246,7 +280,7 @@ class InstanceWalker:
             if not self.primitive(value, extra, node, code, expr):
                 return
         elif code in ("Resource", "DomainResource") or self.v.is_resource_type(code):
-            self.nested_resource(value, expr, contained=node.name == "contained")
+            self.nested_resource(value, expr, contained=node.name == "contained", node=node)
             return
         elif not isinstance(value, dict):
             self.report("error", "structure", f"A {code} must be a JSON object", expr)
@@ -305,6 +339,9 @@ class InstanceWalker:
             if type_ref.code == code and code != "Extension":
                 for profile in type_ref.profiles:
                     self.v.conform_element(self, value, profile, code, expr)
+
+    def _resource_conforms(self, resource: dict[str, Any], profile: str) -> bool | None:
+        return self.v.target_conforms(resource, profile, resource, self.scope)
 
     def _target_conforms(
         self, target: dict[str, Any], profile: str, contained: bool
@@ -386,7 +423,7 @@ class InstanceWalker:
         assigned = (
             [None] * len(values)
             if unsupported
-            else slicing.assign(values, code, element, self.v.in_value_set)
+            else slicing.assign(values, code, element, self.v.in_value_set, self._resource_conforms)
         )
         for index, slice_node in enumerate(element.slices if not unsupported else []):
             self._slice_cardinality(element, slice_node, assigned.count(index), base)

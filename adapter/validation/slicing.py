@@ -9,8 +9,11 @@ from adapter.validation.model import ElementNode
 
 # (value, value set URL) -> whether a code of the value is in the value set
 InValueSet = Callable[[Any, str], bool]
+# (resource, profile URL) -> whether it conforms; None when that cannot be told
+Conforms = Callable[[dict[str, Any], str], bool | None]
+RESOURCE_PATHS = ("resource",)  # where a profile discriminator names a resource's profile
 
-SUPPORTED = frozenset({"value", "pattern", "exists", "type"})
+SUPPORTED = frozenset({"value", "pattern", "exists", "type", "profile"})
 
 
 def matches_pattern(value: Any, pattern: Any) -> bool:
@@ -91,6 +94,7 @@ def slice_matches(
     slice_node: ElementNode,
     discriminators: list[dict[str, Any]],
     in_value_set: InValueSet | None = None,
+    conforms: Conforms | None = None,
 ) -> bool:
     """Whether an item (of type `code`) falls in a slice under every discriminator.
 
@@ -101,7 +105,11 @@ def slice_matches(
         path = disc.get("path", "$this")
         segments = [] if path == "$this" else path.split(".")
         if disc.get("type") == "type":
-            if code not in {t.code for t in slice_node.types}:
+            if not _type_matches(item, code, slice_node, segments):
+                return False
+            continue
+        if disc.get("type") == "profile":
+            if not _profile_matches(item, slice_node, segments, conforms):
                 return False
             continue
         if disc.get("type") == "exists":
@@ -123,18 +131,68 @@ def slice_matches(
     return True
 
 
+def _node_at(slice_node: ElementNode, segments: list[str]) -> ElementNode | None:
+    node: ElementNode | None = slice_node
+    for segment in segments:
+        node = _child(node, segment) if node else None
+    return node
+
+
+def _type_of(value: Any, code: str) -> str:
+    kind = value.get("resourceType") if isinstance(value, dict) else None
+    return kind if isinstance(kind, str) else code
+
+
+def _type_matches(item: Any, code: str, slice_node: ElementNode, segments: list[str]) -> bool:
+    """The item's type (a resource's resourceType) at the path is one the slice allows."""
+    if not segments:
+        return code in {t.code for t in slice_node.types}
+    node = _node_at(slice_node, segments)
+    if node is None:
+        return False
+    allowed = {t.code for t in node.types}
+    values = _navigate(item, segments)
+    if not values:
+        return False
+    if not allowed or allowed & {"Resource", "DomainResource"}:
+        return True
+    return all(_type_of(v, "") in allowed for v in values)
+
+
+def _profile_matches(
+    item: Any, slice_node: ElementNode, segments: list[str], conforms: Conforms | None
+) -> bool:
+    """The resource at the path conforms to one of the profiles the slice gives its type."""
+    node = _node_at(slice_node, segments)
+    profiles = [p for t in node.types for p in t.profiles] if node else []
+    values = _navigate(item, segments)
+    if not profiles or not values or conforms is None:
+        return False
+    for value in values:
+        if not isinstance(value, dict):
+            return False
+        verdicts = [conforms(value, profile) for profile in profiles]
+        if not any(v is None or v for v in verdicts):
+            return False
+    return True
+
+
 def unsupported_discriminators(slicing: dict[str, Any]) -> list[str]:
     return [
         f"{d.get('type')}:{d.get('path')}"
         for d in slicing.get("discriminator", [])
         if d.get("type") not in SUPPORTED
         or "resolve()" in str(d.get("path"))
-        or (d.get("type") == "type" and d.get("path", "$this") != "$this")
+        or (d.get("type") == "profile" and d.get("path") not in RESOURCE_PATHS)
     ]
 
 
 def assign(
-    items: list[Any], code: str, element: ElementNode, in_value_set: InValueSet | None = None
+    items: list[Any],
+    code: str,
+    element: ElementNode,
+    in_value_set: InValueSet | None = None,
+    conforms: Conforms | None = None,
 ) -> list[int | None]:
     """The index in `element.slices` of the first slice each item matches, or None."""
     discriminators = (element.slicing or {}).get("discriminator", [])
@@ -142,7 +200,7 @@ def assign(
     for item in items:
         match = None
         for index, slice_node in enumerate(element.slices):
-            if slice_matches(item, code, slice_node, discriminators, in_value_set):
+            if slice_matches(item, code, slice_node, discriminators, in_value_set, conforms):
                 match = index
                 break
         assigned.append(match)

@@ -187,14 +187,17 @@ class Validator:
         issues: list[Issue],
         root: dict[str, Any],
         scope: EvaluationScope,
+        profiles: list[str] | None = None,
     ) -> None:
-        """A contained resource or Bundle entry, against its base type and its meta.profile."""
+        """A contained resource or Bundle entry, against its base type, its meta.profile and
+        the profiles its element gives it."""
         kind = value.get("resourceType")
         if not isinstance(kind, str) or not self.is_resource_type(kind):
             message = f"Unknown or missing resourceType {kind!r}"
             issues.append(Issue("error", "structure", message, (f"{expr}.resourceType",)))
             return
-        self._validate_resource(value, root, expr, issues, self._scope(value, scope), [])
+        scoped = self._scope(value, scope)
+        self._validate_resource(value, root, expr, issues, scoped, list(profiles or ()))
 
     def target_conforms(
         self, target: dict[str, Any], profile: str, root: dict[str, Any], scope: EvaluationScope
