@@ -12,6 +12,7 @@ its JSON name (`Task.colour`, `Observation.valueFoo`, `Task._for`).
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any, Protocol
 
 from adapter.outcome import Issue
@@ -21,7 +22,7 @@ from adapter.validation.contexts import context_problem, holder
 from adapter.validation.definitions import Definitions
 from adapter.validation.invariants import InvariantEngine
 from adapter.validation.model import Constraint, ElementNode, StructureModel
-from adapter.validation.primitives import PrimitiveRules, is_primitive
+from adapter.validation.primitives import PrimitiveRules, is_primitive, range_problem
 from adapter.validation.references import check_reference
 from adapter.validation.scope import OFFLINE, SCOPE, EvaluationScope
 from adapter.validation.terminology import Terminology
@@ -312,6 +313,10 @@ class InstanceWalker:
             return False
         if node.max_length and isinstance(value, str) and len(value) > node.max_length:
             self.report("error", "value", f"Value is longer than {node.max_length}", expr)
+        if node.min_value is not None or node.max_value is not None:
+            outside = range_problem(code, value, node.min_value, node.max_value)
+            if outside:
+                self.report("error", "value", f"Value {_show(value)} {outside}", expr)
         if node.binding and code in ("code", "string", "uri"):
             check_binding(self.v.terminology, self.report, node.binding, None, value, expr)
         return True
@@ -323,6 +328,8 @@ class InstanceWalker:
             check_coding(self.v.terminology, self.report, value, expr)
         if node.binding and code in ("Coding", "CodeableConcept", "Quantity"):
             check_binding(self.v.terminology, self.report, node.binding, code, value, expr)
+        if code == "Quantity" and (node.min_value is not None or node.max_value is not None):
+            self._quantity_range(value, node, expr)
         if code == "Reference":
             check_reference(
                 value,
@@ -348,6 +355,26 @@ class InstanceWalker:
     ) -> bool | None:
         root = self.root if contained else target
         return self.v.target_conforms(target, profile, root, self.scope)
+
+    def _quantity_range(self, value: dict[str, Any], node: ElementNode, expr: str) -> None:
+        """minValueQuantity/maxValueQuantity, compared when both sides use the same unit code."""
+        amount = value.get("value")
+        if not isinstance(amount, int | float | Decimal) or isinstance(amount, bool):
+            return
+        for bound, is_low in ((node.min_value, True), (node.max_value, False)):
+            if not isinstance(bound, dict) or not isinstance(bound.get("value"), int | float):
+                continue
+            same_unit = (bound.get("system"), bound.get("code")) == (
+                value.get("system"),
+                value.get("code"),
+            )
+            if not same_unit:
+                continue  # other units need UCUM conversion, which is not held offline
+            problem = range_problem(
+                "decimal", amount, *((bound["value"], None) if is_low else (None, bound["value"]))
+            )
+            if problem:
+                self.report("error", "value", f"Quantity {amount} {problem}", f"{expr}.value")
 
     def extension(self, value: dict[str, Any], node: ElementNode, expr: str) -> None:
         profiles = [p for t in node.types for p in t.profiles]
