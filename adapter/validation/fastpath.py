@@ -17,7 +17,7 @@ from fhirpathpy.models import models
 from fhirpathpy.parser import parse
 
 if TYPE_CHECKING:
-    from adapter.validation.invariants import EvaluationScope
+    from adapter.validation.scope import EvaluationScope
 
 Collection = list[Any]
 

@@ -11,20 +11,64 @@ its JSON name (`Task.colour`, `Observation.valueFoo`, `Task._for`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any, Protocol
 
 from adapter.outcome import Issue
 from adapter.validation import slicing
 from adapter.validation.codes import check_binding, check_coding
-from adapter.validation.invariants import OFFLINE, SCOPE, EvaluationScope
+from adapter.validation.contexts import context_problem, holder
+from adapter.validation.definitions import Definitions
+from adapter.validation.invariants import InvariantEngine
 from adapter.validation.model import Constraint, ElementNode, StructureModel
-from adapter.validation.primitives import is_primitive
+from adapter.validation.primitives import PrimitiveRules, is_primitive, range_problem
 from adapter.validation.references import check_reference
-
-if TYPE_CHECKING:
-    from adapter.validation.validator import Validator
+from adapter.validation.scope import OFFLINE, SCOPE, EvaluationScope
+from adapter.validation.terminology import Terminology
 
 BACKBONE_TYPES = frozenset({"BackboneElement", "Element", ""})
+RESOURCE_BASES = frozenset({"Resource", "DomainResource"})
+
+
+class Engine(Protocol):
+    """What the walker needs from the validator that drives it."""
+
+    definitions: Definitions
+    primitives: PrimitiveRules
+    terminology: Terminology
+    invariants: InvariantEngine
+    report_must_support: bool
+
+    def type_root(self, code: str) -> ElementNode | None: ...
+
+    def rules_for(
+        self, node: ElementNode, code: str
+    ) -> tuple[tuple[Constraint, Callable[..., bool] | None], ...]: ...
+
+    def is_resource_type(self, code: str) -> bool: ...
+
+    def in_value_set(self, value: Any, value_set: str) -> bool: ...
+
+    def validate_nested(
+        self,
+        value: dict[str, Any],
+        expr: str,
+        issues: list[Issue],
+        root: dict[str, Any],
+        scope: EvaluationScope,
+        profiles: list[str],
+    ) -> None: ...
+
+    def model(self, url: str) -> StructureModel | str: ...
+
+    def conform_element(
+        self, walker: InstanceWalker, value: Any, url: str, code: str, expr: str
+    ) -> None: ...
+
+    def target_conforms(
+        self, target: dict[str, Any], profile: str, root: dict[str, Any], scope: EvaluationScope
+    ) -> bool | None: ...
 
 
 class InstanceWalker:
@@ -32,7 +76,7 @@ class InstanceWalker:
 
     def __init__(
         self,
-        validator: Validator,
+        validator: Engine,
         issues: list[Issue],
         resource: dict[str, Any],
         root: dict[str, Any],
@@ -43,6 +87,8 @@ class InstanceWalker:
         self.resource = resource
         self.root = root
         self.scope = scope
+        self.base_expr = ""  # the resource's own expression, where element paths start
+        self.holder_type = ""  # the type of the element whose children are being walked
 
     def report(self, severity: str, code: str, message: str, expr: str) -> None:
         self.issues.append(Issue(severity, code, message, (expr,)))
@@ -50,6 +96,7 @@ class InstanceWalker:
     # -- resources -------------------------------------------------------------------------
 
     def walk_resource(self, model: StructureModel, expr: str) -> None:
+        self.base_expr = expr
         token = SCOPE.set(self.scope)  # what resolve() and memberOf() see while walking
         try:
             self.complex(self.resource, model.root, model.type, expr, is_resource=True)
@@ -57,12 +104,43 @@ class InstanceWalker:
         finally:
             SCOPE.reset(token)
 
-    def nested_resource(self, value: Any, expr: str, *, contained: bool) -> None:
+    def nested_resource(
+        self, value: Any, expr: str, *, contained: bool, node: ElementNode | None = None
+    ) -> None:
         if not isinstance(value, dict):
             self.report("error", "structure", "A resource must be a JSON object", expr)
             return
         root = self.root if contained else value
-        self.v.validate_nested(value, expr, self.issues, root, self.scope)
+        profiles = self._resource_profiles(value, node, expr) if node else []
+        if profiles is None:
+            return
+        self.v.validate_nested(value, expr, self.issues, root, self.scope, profiles)
+
+    def _resource_profiles(self, value: dict[str, Any], node: ElementNode, expr: str):
+        """The profiles an element typed as a resource gives its content (`Bundle.entry.resource`
+        or `Parameters.parameter.resource` in a profile); None when the type is not allowed."""
+        kind = value.get("resourceType")
+        allowed = {t.code for t in node.types}
+        if not isinstance(kind, str) or not allowed or allowed & {"Resource", "DomainResource"}:
+            by_type = [t for t in node.types if t.code in ("Resource", "DomainResource")]
+        elif kind not in allowed:
+            message = f"A {kind} is not allowed here; expected {' or '.join(sorted(allowed))}"
+            self.report("error", "structure", message, f"{expr}.resourceType")
+            return None
+        else:
+            by_type = [t for t in node.types if t.code == kind]
+        profiles = [p for t in by_type for p in t.profiles]
+        models = [self.v.model(p) for p in profiles]
+        fitting = [
+            p for p, m in zip(profiles, models, strict=True) if isinstance(m, str) or m.type == kind
+        ]
+        if len(fitting) <= 1:
+            return [p for p in fitting if not isinstance(self.v.model(p), str)]
+        verdicts = [self._resource_conforms(value, p) for p in fitting]
+        if not any(v is None or v for v in verdicts):
+            message = f"The {kind} conforms to none of {', '.join(fitting)}"
+            self.report("error", "structure", message, expr)
+        return []
 
     # -- elements --------------------------------------------------------------------------
 
@@ -91,8 +169,10 @@ class InstanceWalker:
             keyed = present.setdefault(id(found[0]), (found[0], []))[1]
             if json_key not in keyed:
                 keyed.append(json_key)
+        outer, self.holder_type = self.holder_type, code
         for child, found_keys in present.values():
             self.element(value, child, found_keys, expr)
+        self.holder_type = outer
         for child in owner.watched_children():
             if id(child) not in present:
                 self._absent(child, self._path(expr, child, None))
@@ -201,7 +281,7 @@ class InstanceWalker:
             if not self.primitive(value, extra, node, code, expr):
                 return
         elif code in ("Resource", "DomainResource") or self.v.is_resource_type(code):
-            self.nested_resource(value, expr, contained=node.name == "contained")
+            self.nested_resource(value, expr, contained=node.name == "contained", node=node)
             return
         elif not isinstance(value, dict):
             self.report("error", "structure", f"A {code} must be a JSON object", expr)
@@ -225,26 +305,41 @@ class InstanceWalker:
                 self.report("error", "structure", "null is not allowed here", expr)
             return extra is not None
         if code == "string" and node.path.endswith(".id") and node.path.count(".") == 1:
-            code = "id"  # Resource.id is typed System.String in R4 but must be a valid id
+            if self.v.is_resource_type(node.path[:-3]) or node.path[:-3] in RESOURCE_BASES:
+                code = "id"  # Resource.id is typed System.String in R4 but must be a valid id
         problem = self.v.primitives.problem(code, value)
         if problem:
             self.report("error", "value", f"Value {_show(value)} {problem}", expr)
             return False
         if node.max_length and isinstance(value, str) and len(value) > node.max_length:
             self.report("error", "value", f"Value is longer than {node.max_length}", expr)
+        if node.min_value is not None or node.max_value is not None:
+            outside = range_problem(code, value, node.min_value, node.max_value)
+            if outside:
+                self.report("error", "value", f"Value {_show(value)} {outside}", expr)
         if node.binding and code in ("code", "string", "uri"):
-            check_binding(self, node.binding, None, value, expr)
+            check_binding(self.v.terminology, self.report, node.binding, None, value, expr)
         return True
 
     def datatype_rules(
         self, value: dict[str, Any], node: ElementNode, code: str, expr: str
     ) -> None:
         if code == "Coding":
-            check_coding(self, value, expr)
+            check_coding(self.v.terminology, self.report, value, expr)
         if node.binding and code in ("Coding", "CodeableConcept", "Quantity"):
-            check_binding(self, node.binding, code, value, expr)
+            check_binding(self.v.terminology, self.report, node.binding, code, value, expr)
+        if code == "Quantity" and (node.min_value is not None or node.max_value is not None):
+            self._quantity_range(value, node, expr)
         if code == "Reference":
-            check_reference(self, value, node, expr)
+            check_reference(
+                value,
+                node,
+                expr,
+                scope=self.scope,
+                definitions=self.v.definitions,
+                report=self.report,
+                conforms=self._target_conforms,
+            )
         if code == "Extension":
             self.extension(value, node, expr)
         for type_ref in node.types:
@@ -252,23 +347,63 @@ class InstanceWalker:
                 for profile in type_ref.profiles:
                     self.v.conform_element(self, value, profile, code, expr)
 
+    def _resource_conforms(self, resource: dict[str, Any], profile: str) -> bool | None:
+        return self.v.target_conforms(resource, profile, resource, self.scope)
+
+    def _target_conforms(
+        self, target: dict[str, Any], profile: str, contained: bool
+    ) -> bool | None:
+        root = self.root if contained else target
+        return self.v.target_conforms(target, profile, root, self.scope)
+
+    def _quantity_range(self, value: dict[str, Any], node: ElementNode, expr: str) -> None:
+        """minValueQuantity/maxValueQuantity, compared when both sides use the same unit code."""
+        amount = value.get("value")
+        if not isinstance(amount, int | float | Decimal) or isinstance(amount, bool):
+            return
+        for bound, is_low in ((node.min_value, True), (node.max_value, False)):
+            if not isinstance(bound, dict) or not isinstance(bound.get("value"), int | float):
+                continue
+            same_unit = (bound.get("system"), bound.get("code")) == (
+                value.get("system"),
+                value.get("code"),
+            )
+            if not same_unit:
+                continue  # other units need UCUM conversion, which is not held offline
+            problem = range_problem(
+                "decimal", amount, *((bound["value"], None) if is_low else (None, bound["value"]))
+            )
+            if problem:
+                self.report("error", "value", f"Quantity {amount} {problem}", f"{expr}.value")
+
     def extension(self, value: dict[str, Any], node: ElementNode, expr: str) -> None:
         profiles = [p for t in node.types for p in t.profiles]
         url = value.get("url")
         # Inline (profile-defined) and relative-url extensions are defined by their parent.
         if not profiles and isinstance(url, str) and not node.children and ":" in url:
-            if self.v.definitions.structure_definition(url) is None:
+            definition = self.v.definitions.structure_definition(url)
+            if definition is None:
                 modifier = node.name == "modifierExtension"
                 self.report(
-                    "error" if modifier else "information",
-                    "extension" if modifier else "informational",
+                    "error" if modifier else "warning",
+                    "extension",
                     f"Extension {url} is not known; its content cannot be checked",
                     expr,
                 )
                 return
+            self._extension_context(definition, url, node, expr)
             profiles = [url]
         for profile in profiles:
             self.v.conform_element(self, value, profile, "Extension", expr)
+
+    def _extension_context(self, definition: dict[str, Any], url: str, node, expr: str) -> None:
+        holder_expr = expr.rsplit(".", 1)[0]
+        relative = holder_expr[len(self.base_expr) :] if expr.startswith(self.base_expr) else ""
+        kind = self.resource.get("resourceType", "")
+        where = holder(kind, relative, node.path.rsplit(".", 1)[0], self.holder_type)
+        problem = context_problem(definition, where)
+        if problem:
+            self.report("error", "structure", f"Extension {url} {problem}", expr)
 
     def fixed_and_pattern(self, value: Any, node: ElementNode, expr: str) -> None:
         if node.fixed is not None and value != node.fixed:
@@ -315,7 +450,7 @@ class InstanceWalker:
         assigned = (
             [None] * len(values)
             if unsupported
-            else slicing.assign(values, code, element, self.v.member_of_known)
+            else slicing.assign(values, code, element, self.v.in_value_set, self._resource_conforms)
         )
         for index, slice_node in enumerate(element.slices if not unsupported else []):
             self._slice_cardinality(element, slice_node, assigned.count(index), base)

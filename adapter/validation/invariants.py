@@ -8,10 +8,8 @@ variable set by the walker, because compiled expressions carry their function ta
 
 from __future__ import annotations
 
-import contextvars
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import fhirpathpy
@@ -20,29 +18,10 @@ from fhirpathpy.models import models
 
 from adapter.validation.fastpath import Env, NotFast, compile_fast
 from adapter.validation.model import Constraint
+from adapter.validation.scope import OFFLINE, SCOPE, EvaluationScope, UnsupportedCheck
 
 R4_MODEL = models["r4"]
-
-
-@dataclass
-class EvaluationScope:
-    """What `resolve()`, `memberOf()` and `conformsTo()` may consult during one validation."""
-
-    references: dict[str, dict[str, Any]] = field(default_factory=dict)
-    # fullUrls of the enclosing Bundle; None outside a Bundle, where urn:uuid cannot resolve.
-    bundle_full_urls: set[str] | None = None
-    member_of: Callable[[Any, str], bool] | None = None
-    conforms_to: Callable[[Any, str], bool] | None = None
-
-
-SCOPE: contextvars.ContextVar[EvaluationScope] = contextvars.ContextVar("fhirpath_scope")
-
-
-OFFLINE = "could not be checked offline"
-
-
-class UnsupportedCheck(Exception):
-    """A function the validator cannot answer offline; the constraint is reported, never passed."""
+__all__ = ["OFFLINE", "SCOPE", "EvaluationScope", "InvariantEngine", "UnsupportedCheck"]
 
 
 def _scope() -> EvaluationScope:
@@ -159,15 +138,18 @@ def _txt_2(value: Any, resource: dict[str, Any], root: dict[str, Any]) -> bool:
 
 
 def _references_in(value: Any, found: set[str]) -> None:
+    """Local references: `reference` values, and canonical/uri/url values such as `#vs`."""
     if isinstance(value, dict):
         for key, item in value.items():
             if key == "contained":
                 continue
-            if key == "reference" and isinstance(item, str):
+            if isinstance(item, str) and (key == "reference" or item.startswith("#")):
                 found.add(item)
             _references_in(item, found)
     elif isinstance(value, list):
         for item in value:
+            if isinstance(item, str) and item.startswith("#"):
+                found.add(item)
             _references_in(item, found)
 
 

@@ -51,6 +51,8 @@ class ElementNode:
     constraints: tuple[Constraint, ...] = ()
     must_support: bool = False
     max_length: int | None = None
+    min_value: Any = None
+    max_value: Any = None
     content_reference: str | None = None
     slice_name: str | None = None
     slicing: dict[str, Any] | None = None
@@ -146,6 +148,8 @@ def _node(element: dict[str, Any]) -> ElementNode:
         ),
         must_support=bool(element.get("mustSupport")),
         max_length=element.get("maxLength"),
+        min_value=prefixed_value(element, "minValue"),
+        max_value=prefixed_value(element, "maxValue"),
         content_reference=element.get("contentReference"),
         slice_name=element.get("sliceName"),
         slicing=element.get("slicing"),

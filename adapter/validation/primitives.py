@@ -13,6 +13,10 @@ from adapter.validation.definitions import Definitions
 REGEX_EXT = "http://hl7.org/fhir/StructureDefinition/regex"
 NUMBER_TYPES = frozenset({"integer", "positiveInt", "unsignedInt", "decimal", "integer64"})
 INT32 = (-(2**31), 2**31 - 1)
+# "strings SHALL NOT exceed 1MB in size" (R4 datatypes); base64Binary and xhtml are not strings
+MAX_STRING_BYTES = 1024 * 1024
+UNBOUNDED_STRINGS = frozenset({"base64Binary", "xhtml"})
+DATE_TYPES = frozenset({"date", "dateTime", "instant"})
 
 
 def is_primitive(code: str) -> bool:
@@ -53,6 +57,8 @@ class PrimitiveRules:
             return _number_problem(code, value)
         if not isinstance(value, str):
             return "must be a JSON string"
+        if code not in UNBOUNDED_STRINGS and _over_string_limit(value):
+            return "is larger than 1 MB, the limit for FHIR strings"
         if code == "xhtml":
             return None if value.strip().startswith("<div") else "must be an XHTML <div>"
         if not value.strip() and code != "string":
@@ -63,6 +69,37 @@ class PrimitiveRules:
         if code in ("date", "dateTime", "instant"):
             return _calendar_problem(code, value)
         return None
+
+
+def _over_string_limit(value: str) -> bool:
+    return len(value) > MAX_STRING_BYTES // 4 and len(value.encode("utf-8")) > MAX_STRING_BYTES
+
+
+def range_problem(code: str, value: Any, low: Any, high: Any) -> str | None:
+    """Why a valid primitive value lies outside [low, high] (minValue/maxValue), or None.
+
+    Numbers compare as numbers; dates, dateTimes and instants on the precision both sides have
+    (`2026-03` is not before `2026-03-15`). Other types, and bounds of another type, pass.
+    """
+    for bound, is_low in ((low, True), (high, False)):
+        if bound is None or isinstance(bound, bool):
+            continue
+        if code in NUMBER_TYPES and isinstance(bound, int | float | Decimal):
+            outside = (
+                Decimal(str(value)) < Decimal(str(bound))
+                if is_low
+                else (Decimal(str(value)) > Decimal(str(bound)))
+            )
+        elif code in DATE_TYPES and isinstance(bound, str) and isinstance(value, str):
+            size = min(len(value), len(bound), 10)
+            if size < 4:
+                continue
+            outside = value[:size] < bound[:size] if is_low else value[:size] > bound[:size]
+        else:
+            continue
+        if outside:
+            return f"is {'below the minimum' if is_low else 'above the maximum'} {bound}"
+    return None
 
 
 def _number_problem(code: str, value: Any) -> str | None:

@@ -1,22 +1,30 @@
-"""Reference checks: target resource types, contained (`#id`) and Bundle (`urn:uuid:`) targets."""
+"""Reference checks: allowed target types, and targetProfile for targets held locally.
+
+A target is held locally when it is contained (`#id`) or an entry of the enclosing Bundle (by
+fullUrl, `urn:uuid:` or `Type/id`); such a target must conform to one of the element's
+`targetProfile`s, as the reference validator requires. Other targets are only checked by type.
+"""
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
+from adapter.validation.definitions import FHIR_BASE, Definitions
 from adapter.validation.model import ElementNode
-
-if TYPE_CHECKING:
-    from adapter.validation.instance import InstanceWalker
+from adapter.validation.scope import EvaluationScope
 
 LITERAL = re.compile(
     r"(?:^|/)([A-Z][A-Za-z]+)/[A-Za-z0-9\-.]{1,64}(?:/_history/[A-Za-z0-9\-.]{1,64})?$"
 )
+# (severity, issue code, message, expression)
+Report = Callable[[str, str, str, str], None]
+# (target resource, profile URL, target is contained) -> conforms, or None when not checkable
+Conforms = Callable[[dict[str, Any], str, bool], bool | None]
 
 
-def _target_type(walker: InstanceWalker, reference: str) -> str | None:
-    target = walker.scope.references.get(reference)
+def _target_type(target: Any, reference: str) -> str | None:
     if isinstance(target, dict):
         kind = target.get("resourceType")
         return kind if isinstance(kind, str) else None
@@ -24,42 +32,79 @@ def _target_type(walker: InstanceWalker, reference: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _allowed_types(walker: InstanceWalker, node: ElementNode) -> set[str]:
-    allowed: set[str] = set()
+def _target_profiles(definitions: Definitions, node: ElementNode) -> dict[str, str]:
+    """targetProfile URL -> the resource type it constrains."""
+    found: dict[str, str] = {}
     for type_ref in node.types:
         if type_ref.code != "Reference":
             continue
         for profile in type_ref.target_profiles:
-            sd = walker.v.definitions.structure_definition(profile)
-            allowed.add(sd["type"] if sd else profile.rsplit("/", 1)[-1])
-    return allowed
+            sd = definitions.structure_definition(profile)
+            found[profile] = sd["type"] if sd and sd.get("type") else profile.rsplit("/", 1)[-1]
+    return found
 
 
 def check_reference(
-    walker: InstanceWalker, value: dict[str, Any], node: ElementNode, expr: str
+    value: dict[str, Any],
+    node: ElementNode,
+    expr: str,
+    *,
+    scope: EvaluationScope,
+    definitions: Definitions,
+    report: Report,
+    conforms: Conforms,
 ) -> None:
     reference = value.get("reference")
     if not isinstance(reference, str):
         return
     where = f"{expr}.reference"
-    # `#id` targets are checked by the R4 invariant ref-1 on every Reference.
+    # `#id` targets that are missing are reported by the R4 invariant ref-1 on every Reference.
+    target = scope.references.get(reference)
     if reference.startswith(("urn:uuid:", "urn:oid:")):
-        if walker.scope.bundle_full_urls is not None and reference not in walker.scope.references:
-            walker.report(
+        if scope.bundle_full_urls is not None and target is None:
+            report(
                 "error",
                 "not-found",
                 f"{reference} does not resolve to the fullUrl of any entry in this Bundle",
                 where,
             )
             return
-    allowed = _allowed_types(walker, node)
+    profiles = _target_profiles(definitions, node)
+    allowed = set(profiles.values())
     if not allowed or "Resource" in allowed:
         return
-    kind = _target_type(walker, reference) or value.get("type")
+    kind = _target_type(target, reference) or value.get("type")
     if isinstance(kind, str) and kind not in allowed:
-        walker.report(
+        report(
             "error",
             "structure",
             f"Reference to a {kind} is not allowed here; expected {' or '.join(sorted(allowed))}",
             where,
         )
+        return
+    if isinstance(target, dict) and isinstance(kind, str):
+        _check_target_profiles(target, kind, profiles, reference, where, report, conforms)
+
+
+def _check_target_profiles(
+    target: dict[str, Any],
+    kind: str,
+    profiles: dict[str, str],
+    reference: str,
+    where: str,
+    report: Report,
+    conforms: Conforms,
+) -> None:
+    candidates = [url for url, of_type in profiles.items() if of_type == kind]
+    if not candidates or FHIR_BASE + kind in candidates:
+        return  # any resource of the type will do
+    verdicts = [conforms(target, url, reference.startswith("#")) for url in candidates]
+    if any(v is None or v for v in verdicts):
+        return
+    report(
+        "error",
+        "structure",
+        f"The {kind} referenced by {reference} does not conform to "
+        f"{' or '.join(sorted(candidates))}",
+        where,
+    )

@@ -7,7 +7,13 @@ from typing import Any
 
 from adapter.validation.model import ElementNode
 
-SUPPORTED = frozenset({"value", "pattern", "exists", "type"})
+# (value, value set URL) -> whether a code of the value is in the value set
+InValueSet = Callable[[Any, str], bool]
+# (resource, profile URL) -> whether it conforms; None when that cannot be told
+Conforms = Callable[[dict[str, Any], str], bool | None]
+RESOURCE_PATHS = ("resource",)  # where a profile discriminator names a resource's profile
+
+SUPPORTED = frozenset({"value", "pattern", "exists", "type", "profile"})
 
 
 def matches_pattern(value: Any, pattern: Any) -> bool:
@@ -63,6 +69,16 @@ def expected_value(slice_node: ElementNode, path: str) -> tuple[bool, Any]:
     return (held is not None, held)
 
 
+def _binding_at(slice_node: ElementNode, segments: list[str]) -> str | None:
+    """The value set a slice requires at a discriminator path, when it holds no value there."""
+    node: ElementNode | None = slice_node
+    for segment in segments:
+        node = _child(node, segment) if node else None
+    if node is None or node.binding is None or node.binding[0] != "required":
+        return None
+    return node.binding[1]
+
+
 def _exists_expected(slice_node: ElementNode, path: str) -> bool | None:
     node: ElementNode | None = slice_node
     for segment in path.split("."):
@@ -72,23 +88,28 @@ def _exists_expected(slice_node: ElementNode, path: str) -> bool | None:
     return node.min > 0 if node.max != 0 else False
 
 
-# memberOf(value, value set url): True only when known to be in the set
-MemberOf = Callable[[Any, str], bool]
-
-
 def slice_matches(
     item: Any,
     code: str,
     slice_node: ElementNode,
     discriminators: list[dict[str, Any]],
-    member_of: MemberOf | None = None,
+    in_value_set: InValueSet | None = None,
+    conforms: Conforms | None = None,
 ) -> bool:
-    """Whether an item (of type `code`) falls in a slice under every discriminator."""
+    """Whether an item (of type `code`) falls in a slice under every discriminator.
+
+    A value or pattern discriminator whose slice holds no value at the path but a required
+    binding matches the items with a code in that value set.
+    """
     for disc in discriminators:
         path = disc.get("path", "$this")
         segments = [] if path == "$this" else path.split(".")
         if disc.get("type") == "type":
-            if code not in {t.code for t in slice_node.types}:
+            if not _type_matches(item, code, slice_node, segments):
+                return False
+            continue
+        if disc.get("type") == "profile":
+            if not _profile_matches(item, slice_node, segments, conforms):
                 return False
             continue
         if disc.get("type") == "exists":
@@ -97,21 +118,63 @@ def slice_matches(
                 return False
             continue
         found, expected = expected_value(slice_node, path)
-        if not found and path == "$this" and _by_binding(slice_node) and member_of:
-            # a slice defined by a required binding only (e.g. US Core Condition.category)
-            if not member_of(item, slice_node.binding[1]):  # type: ignore[index]
+        candidates = _navigate(item, segments) if segments else [item]
+        if not found:
+            value_set = _binding_at(slice_node, segments)
+            if value_set is None or in_value_set is None:
+                return False
+            if not any(in_value_set(c, value_set) for c in candidates):
                 return False
             continue
-        if not found:
-            return False
-        candidates = _navigate(item, segments) if segments else [item]
         if not any(matches_pattern(c, expected) for c in candidates):
             return False
     return True
 
 
-def _by_binding(slice_node: ElementNode) -> bool:
-    return slice_node.binding is not None and slice_node.binding[0] == "required"
+def _node_at(slice_node: ElementNode, segments: list[str]) -> ElementNode | None:
+    node: ElementNode | None = slice_node
+    for segment in segments:
+        node = _child(node, segment) if node else None
+    return node
+
+
+def _type_of(value: Any, code: str) -> str:
+    kind = value.get("resourceType") if isinstance(value, dict) else None
+    return kind if isinstance(kind, str) else code
+
+
+def _type_matches(item: Any, code: str, slice_node: ElementNode, segments: list[str]) -> bool:
+    """The item's type (a resource's resourceType) at the path is one the slice allows."""
+    if not segments:
+        return code in {t.code for t in slice_node.types}
+    node = _node_at(slice_node, segments)
+    if node is None:
+        return False
+    allowed = {t.code for t in node.types}
+    values = _navigate(item, segments)
+    if not values:
+        return False
+    if not allowed or allowed & {"Resource", "DomainResource"}:
+        return True
+    return all(_type_of(v, "") in allowed for v in values)
+
+
+def _profile_matches(
+    item: Any, slice_node: ElementNode, segments: list[str], conforms: Conforms | None
+) -> bool:
+    """The resource at the path conforms to one of the profiles the slice gives its type."""
+    node = _node_at(slice_node, segments)
+    profiles = [p for t in node.types for p in t.profiles] if node else []
+    values = _navigate(item, segments)
+    if not profiles or not values or conforms is None:
+        return False
+    for value in values:
+        if not isinstance(value, dict):
+            return False
+        verdicts = [conforms(value, profile) for profile in profiles]
+        if not any(v is None or v for v in verdicts):
+            return False
+    return True
 
 
 def unsupported_discriminators(slicing: dict[str, Any]) -> list[str]:
@@ -120,12 +183,16 @@ def unsupported_discriminators(slicing: dict[str, Any]) -> list[str]:
         for d in slicing.get("discriminator", [])
         if d.get("type") not in SUPPORTED
         or "resolve()" in str(d.get("path"))
-        or (d.get("type") == "type" and d.get("path", "$this") != "$this")
+        or (d.get("type") == "profile" and d.get("path") not in RESOURCE_PATHS)
     ]
 
 
 def assign(
-    items: list[Any], code: str, element: ElementNode, member_of: MemberOf | None = None
+    items: list[Any],
+    code: str,
+    element: ElementNode,
+    in_value_set: InValueSet | None = None,
+    conforms: Conforms | None = None,
 ) -> list[int | None]:
     """The index in `element.slices` of the first slice each item matches, or None."""
     discriminators = (element.slicing or {}).get("discriminator", [])
@@ -133,7 +200,7 @@ def assign(
     for item in items:
         match = None
         for index, slice_node in enumerate(element.slices):
-            if slice_matches(item, code, slice_node, discriminators, member_of):
+            if slice_matches(item, code, slice_node, discriminators, in_value_set, conforms):
                 match = index
                 break
         assigned.append(match)

@@ -18,14 +18,10 @@ from adapter.validation.definitions import (
 )
 from adapter.validation.input import MalformedInput, checked_copy
 from adapter.validation.instance import BACKBONE_TYPES, InstanceWalker
-from adapter.validation.invariants import (
-    EvaluationScope,
-    InvariantEngine,
-    UnsupportedCheck,
-    native_check,
-)
+from adapter.validation.invariants import InvariantEngine, native_check
 from adapter.validation.model import Constraint, ElementNode, StructureModel, compile_structure
 from adapter.validation.primitives import PrimitiveRules, is_primitive
+from adapter.validation.scope import EvaluationScope, UnsupportedCheck
 from adapter.validation.snapshot import SnapshotError, generate_snapshot
 from adapter.validation.terminology import Terminology
 
@@ -138,7 +134,9 @@ class Validator:
             bundle_refs = bundle_references(resource)
             references.update(bundle_refs)
             full_urls = {u for u in bundle_refs if "/" not in u or ":" in u}
-        return EvaluationScope(references, full_urls, self._member_of, self._conforms_to)
+        scope = EvaluationScope(references, full_urls, self._member_of, self._conforms_to)
+        scope.verdicts = parent.verdicts  # targets already checked in this validation
+        return scope
 
     def _validate_resource(
         self,
@@ -156,20 +154,24 @@ class Validator:
             if isinstance(model, StructureModel):
                 walker.walk_resource(model, expr)
         if kind == "Bundle":
-            check_bundle(walker, resource, expr)
+            check_bundle(walker.report, resource, expr)
 
     def _profile_models(self, resource, kind, expr, extra, issues) -> list[StructureModel]:
         meta = resource.get("meta")
         declared = meta.get("profile") if isinstance(meta, dict) else None
         declared = declared if isinstance(declared, list) else []
-        wanted = [(u, f"{expr}.meta.profile[{i}]") for i, u in enumerate(declared)]
-        wanted += [(u, expr) for u in extra]
+        wanted = [(u, f"{expr}.meta.profile[{i}]", True) for i, u in enumerate(declared)]
+        wanted += [(u, expr, False) for u in extra]
         models: list[StructureModel] = []
-        for url, where in wanted:
+        for url, where, is_declared in wanted:
             if not isinstance(url, str):
                 continue
             model = self.model(url)
-            if isinstance(model, str):
+            if isinstance(model, str) and is_declared:
+                # as the reference validator does: say so, and check against the base type
+                message = f"{model}; checked against the base {kind} definition only"
+                issues.append(Issue("warning", "not-found", message, (where,)))
+            elif isinstance(model, str):
                 issues.append(Issue("error", "not-found", model, (where,)))
             elif model.type != kind:
                 message = f"Profile {url} is for {model.type}, not {kind}"
@@ -185,20 +187,41 @@ class Validator:
         issues: list[Issue],
         root: dict[str, Any],
         scope: EvaluationScope,
+        profiles: list[str] | None = None,
     ) -> None:
-        """A contained resource or Bundle entry, against its base type and its meta.profile."""
+        """A contained resource or Bundle entry, against its base type, its meta.profile and
+        the profiles its element gives it."""
         kind = value.get("resourceType")
         if not isinstance(kind, str) or not self.is_resource_type(kind):
             message = f"Unknown or missing resourceType {kind!r}"
             issues.append(Issue("error", "structure", message, (f"{expr}.resourceType",)))
             return
-        self._validate_resource(value, root, expr, issues, self._scope(value, scope), [])
+        scoped = self._scope(value, scope)
+        self._validate_resource(value, root, expr, issues, scoped, list(profiles or ()))
+
+    def target_conforms(
+        self, target: dict[str, Any], profile: str, root: dict[str, Any], scope: EvaluationScope
+    ) -> bool | None:
+        """Whether a locally held reference target conforms to a profile; None if unknown."""
+        model = self.model(profile)
+        if isinstance(model, str) or not isinstance(target.get("resourceType"), str):
+            return None
+        if model.type != target["resourceType"]:
+            return False
+        key = (id(target), model.url)
+        if key not in scope.verdicts:
+            scope.verdicts[key] = True  # a reference cycle conforms until shown otherwise
+            issues: list[Issue] = []
+            walker = InstanceWalker(self, issues, target, root, self._scope(target, scope))
+            walker.walk_resource(model, target["resourceType"])
+            scope.verdicts[key] = not any(issue.is_error for issue in issues)
+        return scope.verdicts[key]
 
     def conform_element(self, walker: InstanceWalker, value: Any, url: str, code: str, expr: str):
         """An element (extension or datatype) against the profile its type names."""
         model = self.model(url)
         if isinstance(model, str):
-            walker.report("error", "not-found", model, expr)
+            walker.report("warning", "not-found", f"{model}; its rules are not checked", expr)
             return
         walker.complex(value, model.root, code, expr)
         walker.constraints(model.root, value, code, expr)
@@ -214,12 +237,12 @@ class Validator:
             raise UnsupportedCheck(f"memberOf('{value_set}') needs terminology not held offline")
         return False
 
-    def member_of_known(self, value: Any, value_set: str) -> bool:
-        """memberOf that answers False when the set cannot be checked offline."""
-        try:
-            return self._member_of(value, value_set)
-        except UnsupportedCheck:
-            return False
+    def in_value_set(self, value: Any, value_set: str) -> bool:
+        """Whether a code, Coding or CodeableConcept has a code known to be in the value set."""
+        return any(
+            self.terminology.check(value_set, s, c).status == "in_set"
+            for s, c in _code_pairs(value)
+        )
 
     def _conforms_to(self, value: Any, profile: str) -> bool:
         return not any(i.is_error for i in self.validate(value, [profile]))

@@ -76,10 +76,11 @@ def test_the_validator_reports_a_dangling_local_reference_in_a_bundle_as_an_erro
 
     bundle = {
         "resourceType": "Bundle",
-        "type": "collection",
+        "type": "transaction",
         "entry": [
             {
                 "fullUrl": "https://ltsc-adapter.org/fhir/Task/t1",
+                "request": {"method": "PUT", "url": "Task/t1"},
                 "resource": {
                     "resourceType": "Task",
                     "id": "t1",

@@ -6,8 +6,10 @@ import functools
 
 import pytest
 
+from adapter.errors import InvalidRequest
 from adapter.validation import Validator
 from adapter.validation.definitions import load_base_r4, load_directory
+from adapter.validation.fhir_xml import parse_xml, to_xml
 from tests.validation.corpus import PROFILES_DIR, Case, load_cases
 
 CASES = load_cases()
@@ -21,7 +23,7 @@ def validator() -> Validator:
 
 
 def test_corpus_is_large_enough():
-    assert len(CASES) >= 150
+    assert len(CASES) >= 400
     assert len({c.id for c in CASES}) == len(CASES)
 
 
@@ -34,6 +36,36 @@ def test_case(case: Case):
     found = {(i.severity, i.expression[0]) for i in issues}
     for expected in case.others:
         assert expected in found, shown
+
+
+def _as_xml(case: Case):
+    """The case's resource read back from its XML form; None when XML cannot carry it as is
+    (JSON-only faults such as nulls, empty arrays or wrong JSON types)."""
+    definitions = validator().definitions
+    try:
+        back = parse_xml(to_xml(case.resource, definitions), definitions)
+    except (InvalidRequest, ValueError, TypeError, KeyError, AttributeError):
+        return None
+    return back if back == case.resource else None
+
+
+XML_CASES = [case for case in CASES if _as_xml(case) is not None]
+
+
+def test_most_cases_also_run_as_xml():
+    assert len(XML_CASES) >= 0.8 * len(CASES)
+
+
+@pytest.mark.parametrize("case", XML_CASES, ids=lambda c: c.id)
+def test_case_as_xml(case: Case):
+    """The same verdict when the instance arrives as FHIR XML."""
+    definitions = validator().definitions
+    resource = parse_xml(to_xml(case.resource, definitions), definitions)
+    issues = validator().validate(resource, case.profiles)
+    errors = sorted((i.severity, i.expression[0]) for i in issues if i.is_error)
+    assert tuple(errors) == case.errors
+    found = {(i.severity, i.expression[0]) for i in issues}
+    assert all(expected in found for expected in case.others)
 
 
 @functools.cache

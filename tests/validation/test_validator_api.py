@@ -102,3 +102,27 @@ def test_product_profiles_load_into_the_default_validator():
         validator.validate(TASK, ["https://ltsc-adapter.org/fhir/StructureDefinition/none"])[0].code
         == "not-found"
     )
+
+
+def test_strings_over_one_megabyte_are_refused(validator: Validator):
+    """R4 datatypes: strings SHALL NOT exceed 1 MB; base64Binary content may."""
+    at_limit = dict(TASK, description="a" * (1024 * 1024))
+    assert errors(validator.validate(at_limit)) == []
+    over = dict(TASK, description="é" * (600 * 1024))  # 1.2 MB in UTF-8
+    assert errors(validator.validate(over)) == [("Task.description",)]
+    binary = {"resourceType": "Binary", "id": "b", "contentType": "text/plain"}
+    binary["data"] = "QUFB" * (400 * 1024)
+    assert errors(validator.validate(binary)) == []
+
+
+def test_unknown_declared_profile_is_a_warning_and_the_base_type_is_checked(
+    validator: Validator,
+):
+    task = dict(TASK, meta={"profile": ["http://example.org/nowhere"]}, status="bogus")
+    issues = validator.validate(task)
+    assert ("warning", ("Task.meta.profile[0]",)) in [(i.severity, i.expression) for i in issues]
+    assert errors(issues) == [("Task.status",)]
+
+
+def test_unknown_profile_asked_by_the_caller_is_an_error(validator: Validator):
+    assert errors(validator.validate(TASK, ["http://example.org/nowhere"])) == [("Task",)]

@@ -1,0 +1,73 @@
+"""The 214 US Core 7.0.0 examples validate with no error against the profiles they declare."""
+
+from __future__ import annotations
+
+import functools
+import json
+import tarfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from adapter.validation import Validator
+from adapter.validation.definitions import load_base_r4
+from adapter.validation.packages import load_sources
+
+US_CORE = Path(__file__).parent / "packages" / "hl7.fhir.us.core-7.0.0.tgz"
+US_CORE_BASE = "http://hl7.org/fhir/us/core/StructureDefinition/"
+
+
+def _examples() -> list[tuple[str, dict[str, Any]]]:
+    found = []
+    with tarfile.open(US_CORE) as archive:
+        for member in archive:
+            if member.name.startswith("package/example/") and member.name.endswith(".json"):
+                stream = archive.extractfile(member)
+                assert stream is not None
+                found.append((member.name.rsplit("/", 1)[-1], json.loads(stream.read())))
+    return sorted(found, key=lambda pair: pair[0])
+
+
+EXAMPLES = _examples()
+
+
+@functools.cache
+def validator() -> Validator:
+    definitions = load_base_r4()
+    assert [i for i in load_sources([US_CORE], definitions) if i.is_error] == []
+    return Validator(definitions)
+
+
+def test_all_examples_are_here():
+    assert len(EXAMPLES) == 214
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda pair: pair[0])
+def test_example_has_no_error(example):
+    _, resource = example
+    issues = validator().validate(resource)
+    errors = [f"{i.expression} {i.message}" for i in issues if i.is_error]
+    assert errors == []
+
+
+def test_examples_are_checked_against_us_core_profiles():
+    """The declared profiles resolve, so the examples are really checked against US Core."""
+    declared = [
+        url
+        for _, resource in EXAMPLES
+        for url in resource.get("meta", {}).get("profile", [])
+        if url.startswith(US_CORE_BASE)
+    ]
+    assert len(declared) > 150
+    unresolved = {url for url in declared if isinstance(validator().model(url), str)}
+    assert unresolved == set()
+
+
+def test_a_broken_example_is_caught():
+    """The same profiles do find errors: US Core Patient requires an identifier and a name."""
+    patient = next(r for name, r in EXAMPLES if name == "Patient-example.json")
+    broken = {k: v for k, v in patient.items() if k not in ("name", "identifier")}
+    issues = validator().validate(broken)
+    where = {i.expression[0] for i in issues if i.is_error}
+    assert where == {"Patient.identifier", "Patient.name"}
