@@ -8,14 +8,13 @@ from flask import Blueprint, Response
 
 from adapter import __version__, clock
 from adapter.api.authorization import oauth_uris_extension
-from adapter.api.conformance import conformance_capabilities
+from adapter.api.conformance import conformance_capabilities, supported_profiles
 from adapter.api.context import ApiContext, api, base_url
 from adapter.api.formats import fhir_response
 from adapter.api.served import (
     INCLUDES,
     RESOURCE_TYPES,
     REVINCLUDES,
-    profile_urls,
 )
 from adapter.api.subscription_routes import subscription_capability
 from adapter.canonical import BASE, FHIR_VERSION
@@ -126,7 +125,7 @@ def resource_capabilities(ctx: ApiContext, resource_type: str) -> dict[str, Any]
         "searchParam": search_parameters(resource_type),
         "operation": [VALIDATE_OPERATION],
     }
-    if profiles := profile_urls(resource_type):
+    if profiles := supported_profiles(resource_type):
         entry["supportedProfile"] = profiles
     if includes := INCLUDES.get(resource_type):
         entry["searchInclude"] = list(includes)

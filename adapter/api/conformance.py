@@ -16,7 +16,7 @@ from flask import Blueprint, Response, request
 from adapter.api.bundles import page_link
 from adapter.api.context import api, base_url, resource_url
 from adapter.api.formats import fhir_response, has_body, read_body
-from adapter.api.served import FORMAT_PARAMETERS, RESOURCE_TYPES
+from adapter.api.served import FORMAT_PARAMETERS, RESOURCE_TYPES, profile_urls
 from adapter.api.writes import check_id, whole_number
 from adapter.config import PROFILES_DIR
 from adapter.conformance.catalog import (
@@ -31,6 +31,7 @@ from adapter.validation.definitions import load_base_r4
 
 conformance = Blueprint("fhir_conformance", __name__)
 SERVER_CAPABILITY_ID = "ltsc-adapter-server"
+US_CORE = "http://hl7.org/fhir/us/core/StructureDefinition/"
 PAGING = ("_count", "_offset")
 EXPAND_PARAMETERS = ("url", "filter", "count", "offset")
 
@@ -142,6 +143,19 @@ def _parameters_body(body: Any) -> list[tuple[str, str]]:
         if isinstance(value, str | int) and not isinstance(value, bool):
             pairs.append((str(parameter.get("name")), str(value)))
     return pairs
+
+
+def supported_profiles(resource_type: str) -> list[str]:
+    """Our profiles of the type, then the US Core profiles they derive from (conformance to
+    ours implies conformance to those), for CapabilityStatement.rest.resource.supportedProfile."""
+    ours = profile_urls(resource_type)
+    catalog = served_catalog()
+    bases = []
+    for url in ours:
+        base = catalog.by_url("StructureDefinition", url).get("baseDefinition", "")
+        if base.startswith(US_CORE) and base not in bases:
+            bases.append(base)
+    return ours + bases
 
 
 def conformance_capabilities() -> list[dict[str, Any]]:

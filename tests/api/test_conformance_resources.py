@@ -114,7 +114,12 @@ def test_value_set_needing_external_terminology_is_refused_with_a_reason(client)
 def test_capability_statement_lists_conformance_types_and_supported_profiles(client):
     _, statement = fhir(client, "/fhir/metadata")
     by_type = {r["type"]: r for r in statement["rest"][0]["resource"]}
-    assert by_type["CarePlan"]["supportedProfile"] == [CAREPLAN]
+    us_core = "http://hl7.org/fhir/us/core/StructureDefinition/"
+    assert by_type["CarePlan"]["supportedProfile"] == [CAREPLAN, us_core + "us-core-careplan"]
+    assert by_type["Task"]["supportedProfile"] == [
+        profile_url("ltsc-offer-task"),
+        profile_url("ltss-service-task"),
+    ]
     value_set = by_type["ValueSet"]
     assert {i["code"] for i in value_set["interaction"]} == {"read", "search-type"}
     assert value_set["operation"][0]["name"] == "expand"

@@ -66,7 +66,10 @@ def test_metadata_lists_our_profiles(statement):
     task = _resource(statement, "Task")
     assert profile_url("ltsc-offer-task") in task["supportedProfile"]
     assert profile_url("ltss-service-task") in task["supportedProfile"]
-    assert _resource(statement, "CareTeam")["supportedProfile"] == [profile_url("ltsc-careteam")]
+    assert _resource(statement, "CareTeam")["supportedProfile"] == [
+        profile_url("ltsc-careteam"),
+        "http://hl7.org/fhir/us/core/StructureDefinition/us-core-careteam",
+    ]
 
 
 @pytest.mark.parametrize("resource_type", sorted(REQUIRED_SEARCH))
