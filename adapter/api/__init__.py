@@ -14,6 +14,7 @@ from adapter.api.formats import check_query, response_format
 from adapter.api.gate import write_gate
 from adapter.api.history import history
 from adapter.api.operations import operations
+from adapter.api.patch import patch
 from adapter.api.rest import rest
 from adapter.api.transactions import system
 from adapter.config import Settings
@@ -42,7 +43,7 @@ def create_app(settings: Settings, *, store: Any = None, validator: Any = None) 
     security.install(app, settings)
     # Refuse a bad query or an unproducible format (406) before a write happens, not after.
     app.before_request(_check_request)
-    for blueprint in (metadata, security.smart, operations, system, history, rest):
+    for blueprint in (metadata, security.smart, operations, system, history, patch, rest):
         app.register_blueprint(blueprint, url_prefix=base_path(settings))
     _register_exchange_and_webapp(app, settings)
     return app

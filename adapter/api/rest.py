@@ -80,11 +80,17 @@ def update(rtype: str, rid: str) -> Response:
         raise InvalidRequest(
             f"The body's id must be {rid!r}, as in the URL", expression=f"{rtype}.id"
         )
+    return store_update(rtype, rid, resource, if_match())
+
+
+def store_update(rtype: str, rid: str, resource: dict[str, Any], version: str | None) -> Response:
+    """The one path of an update (PUT and PATCH): profiles, the Task state machine, the store
+    within the caller's compartment, then the member service's reaction to a Task move."""
     issues = validate_for_write(resource)
     if rtype == "Task":
         issues += validate_task_update(rid, resource)
     with api().write_gate:
-        outcome = guarded_store().update(rtype, rid, resource, if_match=if_match())
+        outcome = guarded_store().update(rtype, rid, resource, if_match=version)
     if rtype == "Task" and outcome.status == "updated":
         issues += react_to_task_update(outcome.resource)
     return write_response(outcome, issues)
