@@ -74,18 +74,25 @@ class GuardedStore:
 
     def search(self, resource_type: str, params: list[tuple[str, str]], **options: Any) -> Any:
         extra = self.policy.search_filter(self.principal, resource_type)
+        # Chained and _has hops, and included resources, stay inside the compartment too.
+        options.setdefault("scope", self.scope)
         page = self.store.search(resource_type, [*params, *extra], **options)
         kept = [m for m in page.matches if self.visible(m.resource)]
+        dropped = len(page.matches) - len(kept)
         return replace(
             page,
             # A safety net: the filter already keeps others out, so nothing is normally dropped.
-            total=page.total - (len(page.matches) - len(kept)),
+            total=None if page.total is None else page.total - dropped,
             matches=kept,
             included=[r for r in page.included if self.visible(r.resource)],
             next_params=_without(page.next_params, extra),
             prev_params=_without(page.prev_params, extra),
             ignored_params=_without(page.ignored_params, extra) or [],
         )
+
+    def scope(self, resource_type: str) -> list[tuple[str, str]]:
+        """The compartment criteria of a type, for every hop of a search; [] for admins."""
+        return self.policy.search_filter(self.principal, resource_type) if self.restricted else []
 
     def history(
         self, resource_type: str | None = None, resource_id: str | None = None, **options: Any
