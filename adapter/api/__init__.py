@@ -10,6 +10,7 @@ from adapter.api import security
 from adapter.api.capability import metadata
 from adapter.api.context import EXTENSION_KEY, ApiContext, base_path
 from adapter.api.errors import register_error_handlers
+from adapter.api.everything import everything
 from adapter.api.formats import check_query, response_format
 from adapter.api.gate import write_gate
 from adapter.api.history import history
@@ -43,7 +44,8 @@ def create_app(settings: Settings, *, store: Any = None, validator: Any = None) 
     security.install(app, settings)
     # Refuse a bad query or an unproducible format (406) before a write happens, not after.
     app.before_request(_check_request)
-    for blueprint in (metadata, security.smart, operations, system, history, patch, rest):
+    blueprints = (metadata, security.smart, operations, everything, system, history, patch, rest)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint, url_prefix=base_path(settings))
     _register_exchange_and_webapp(app, settings)
     return app

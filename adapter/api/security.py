@@ -30,6 +30,7 @@ ENDPOINT_INTERACTIONS = {
     "fhir_rest.update": "update",
     "fhir_rest.conditional_update": "update",
     "fhir_rest.delete": "delete",
+    "fhir_rest.conditional_delete": "delete",
     "fhir_patch.patch_instance": "update",
     "fhir_patch.conditional_patch": "update",
     "fhir_rest.search": "search",

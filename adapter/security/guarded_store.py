@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
-from adapter.errors import Gone, NotFound
+from adapter.errors import Gone, NotFound, PreconditionFailed
 from adapter.security.bundle_access import BundleAccess
 from adapter.security.policy import AccessPolicy
 from adapter.security.principal import Forbidden, Principal
@@ -140,6 +140,23 @@ class GuardedStore:
             self._check_write(existing)
         outcome = self.store.delete(resource_type, resource_id, **options)
         return self._wrote({"resourceType": resource_type}, outcome)
+
+    def delete_matches(self, resource_type: str, params: list[tuple[str, str]]) -> Any:
+        """Conditional delete: every match in compartment, in one transaction; 412 when the
+        matches are more than one page can hold."""
+        # Strict: an ignored unknown parameter must never widen a delete to everything.
+        query = [*params, ("_count", str(self.paging.maximum))]
+        page = self.search(resource_type, query, strict=True)
+        if page.total is not None and page.total > len(page.matches):
+            raise PreconditionFailed(
+                f"The conditional delete matches {page.total} {resource_type} resources, "
+                f"more than {self.paging.maximum} at once"
+            )
+        for match in page.matches:
+            self._check_write(match.resource)
+        outcomes = self.store.delete_matches(resource_type, [m.id for m in page.matches])
+        self._wrote({"resourceType": resource_type}, None)
+        return outcomes
 
     def transaction(self, bundle: dict[str, Any], **options: Any) -> dict[str, Any]:
         BundleAccess(self).refuse_any(bundle)
