@@ -55,6 +55,9 @@ class Settings:
     exchange_idle_seconds: int = 2
     # Parallel requests per partner within a batch (a batch never holds two of one member's).
     exchange_concurrency: int = 8
+    # Bulk Data `$export`: where the worker writes NDJSON files, and how long they are kept.
+    bulk_export_dir: str = "var/bulk-export"
+    bulk_export_expiry_seconds: int = 3600
     log_level: str = "INFO"
     # MLLP listener: larger frames are refused (AR) before parsing; idle connections close.
     mllp_max_message_bytes: int = 1024 * 1024

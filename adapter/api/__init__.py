@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask
 
 from adapter.api import security
+from adapter.api.bulk import bulk
 from adapter.api.capability import metadata
 from adapter.api.context import EXTENSION_KEY, ApiContext, base_path
 from adapter.api.errors import register_error_handlers
@@ -44,7 +45,17 @@ def create_app(settings: Settings, *, store: Any = None, validator: Any = None) 
     security.install(app, settings)
     # Refuse a bad query or an unproducible format (406) before a write happens, not after.
     app.before_request(_check_request)
-    blueprints = (metadata, security.smart, operations, everything, system, history, patch, rest)
+    blueprints = (
+        metadata,
+        security.smart,
+        bulk,
+        operations,
+        everything,
+        system,
+        history,
+        patch,
+        rest,
+    )
     for blueprint in blueprints:
         app.register_blueprint(blueprint, url_prefix=base_path(settings))
     _register_exchange_and_webapp(app, settings)

@@ -9,7 +9,9 @@ from typing import Any
 import orjson
 import pytest
 
+from adapter.bulk import BulkExportRunner
 from adapter.canonical import identifier_system
+from adapter.security import AccessPolicy, Principal
 from tests.api.conftest import _empty_tables
 from tests.security.conftest import (
     MBIL_MEMBER,
@@ -21,6 +23,7 @@ from tests.security.conftest import (
     cbo_service,
     cbo_task,
 )
+from tests.store.conftest import postgres_schema_url  # noqa: F401
 
 # An MRLC Task and ServiceRequest about MBIL's member: the member is in both compartments,
 # these two resources only in MRLC's.
@@ -36,7 +39,7 @@ CBO_ID = identifier_system("cbo-id")
 )
 def world(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[World]:
     tmp = tmp_path_factory.mktemp("search-compartments")
-    changes: dict[str, Any] = {}
+    changes: dict[str, Any] = {"bulk_export_dir": str(tmp / "bulk")}
     if request.param == "postgres":
         url = request.getfixturevalue("postgres_schema_url")
         from adapter.store import open_store
@@ -103,7 +106,7 @@ def test_has_never_reveals_another_cbos_task(world):
 
 
 def test_nested_has_and_chain_in_has_stay_in_compartment(world):
-    query = f"Patient?_has:Task:patient:owner:PractitionerRole.organization=Organization/cbo-mrlc"
+    query = "Patient?_has:Task:patient:owner:PractitionerRole.organization=Organization/cbo-mrlc"
     assert search(world, "cbo_a", query)["total"] == 0
     assert search(world, "plan", query)["total"] >= 1
 
@@ -206,3 +209,46 @@ def test_plan_creates_a_member_with_linked_resources_in_one_urn_uuid_transaction
     finally:
         fresh.flush_audit()
         fresh.store.close()
+
+
+def _export(world: World, kind: str, query: str) -> dict[str, list[dict[str, Any]]]:
+    """Kick off, run the job as the worker would, and read every file: type -> resources."""
+    headers = {**world.headers(kind), "Prefer": "respond-async"}
+    kicked = world.client().get(f"/fhir/{query}", headers=headers)
+    assert kicked.status_code == 202, kicked.get_data(as_text=True)
+    status = kicked.headers["Content-Location"].split("localhost", 1)[1]
+    BulkExportRunner(world.store, world.settings).run_due()
+    manifest = world.client().get(status, headers=world.headers(kind)).get_json(force=True)
+    found: dict[str, list[dict[str, Any]]] = {}
+    for item in manifest["output"]:
+        body = world.client().get(item["url"].split("localhost", 1)[1], headers=world.headers(kind))
+        found[item["type"]] = [orjson.loads(line) for line in body.get_data().splitlines()]
+    # Another client cannot poll the job or fetch its files.
+    assert world.client().get(status, headers=world.headers("cbo_b")).status_code == 404
+    return found
+
+
+def members(world: World, cbo_id: str) -> set[str]:
+    principal = Principal("t", f"dev-cbo-{cbo_id.lower()}", "cbo", cbo_id, frozenset())
+    return set(AccessPolicy(world.store).member_ids(principal) or ())
+
+
+def test_cbo_export_holds_only_its_compartment(world):
+    found = _export(world, "cbo_a", "$export?_type=Patient,Task,ServiceRequest")
+    assert {p["id"] for p in found["Patient"]} == members(world, "MBIL")
+    assert MRLC_MEMBER not in members(world, "MBIL")
+    assert {t["id"] for t in found["Task"]} == {MBIL_TASK, MBIL_TASK_ON_HIDDEN}
+    assert HIDDEN_SERVICE not in {s["id"] for s in found.get("ServiceRequest", [])}
+
+
+def test_group_export_is_the_groups_members_and_only_for_its_own_org(world):
+    own = _export(world, "cbo_a", "Group/cbo-mbil/$export?_type=Patient")
+    assert {p["id"] for p in own["Patient"]} == members(world, "MBIL")
+    headers = {**world.headers("cbo_a"), "Prefer": "respond-async"}
+    other = world.client().get("/fhir/Group/cbo-mrlc/$export", headers=headers)
+    assert other.status_code == 404
+    admin = _export(world, "admin", "Group/cbo-mrlc/$export?_type=Patient,Task")
+    assert {p["id"] for p in admin["Patient"]} == members(world, "MRLC")
+    assert {t["id"] for t in admin["Task"]} == {MRLC_TASK, HIDDEN_TASK}
+    plan = _export(world, "plan", "Group/plan-cca-oc/$export?_type=Patient")
+    assert {MBIL_MEMBER, MRLC_MEMBER} <= {p["id"] for p in plan["Patient"]}
