@@ -44,9 +44,9 @@ def load(database_url: str, members: int) -> float:
     entries = []
     for n in range(members):
         member = f"B{n:07d}"
-        for resource in (patient(member), service_task(member_id=member)):
-            url = f"{resource['resourceType']}/{resource['id']}"
-            entries.append({"resource": resource, "request": {"method": "PUT", "url": url}})
+        for generated in (patient(member), service_task(member_id=member)):
+            url = f"{generated['resourceType']}/{generated['id']}"
+            entries.append({"resource": generated, "request": {"method": "PUT", "url": url}})
         if len(entries) >= BATCH or n == members - 1:
             store.transaction({"resourceType": "Bundle", "type": "transaction", "entry": entries})
             entries = []
@@ -131,7 +131,8 @@ def main() -> int:
             print(
                 f"{members} members ({int(export['resources'])} resources, loaded in "
                 f"{loaded:.0f} s): export {export['seconds']:.1f} s "
-                f"({export['resources'] / export['seconds']:.0f}/s, peak {export['peak_mb']:.0f} MB)"
+                f"({export['resources'] / export['seconds']:.0f}/s, "
+                f"peak {export['peak_mb']:.0f} MB)"
                 f" | paged search {paged['seconds']:.1f} s "
                 f"({paged['resources'] / paged['seconds']:.0f}/s, peak {paged['peak_mb']:.0f} MB)"
                 f" | ratio {paged['seconds'] / export['seconds']:.2f}"
