@@ -184,7 +184,7 @@ def _search(rtype: str, raw: list[tuple[str, str]]) -> Response:
     for name, value in params:
         if name == "_offset":
             whole_number(name, value)
-    summary, elements = requested(on_read=False)
+    summary, elements = requested(on_read=False, params=params)
     page = guarded_store().search(rtype, params, strict=strict_handling())
     if summary or elements:
         page.matches = [_subset_stored(m, summary, elements) for m in page.matches]

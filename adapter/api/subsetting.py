@@ -18,14 +18,18 @@ ALWAYS = ("resourceType", "id", "meta")
 READ_SUMMARIES = ("true", "text", "data", "false")
 
 
-def requested(*, on_read: bool) -> tuple[str | None, list[str] | None]:
-    """The `_summary` and `_elements` of the request (checked), if any."""
-    summary = request.args.get("_summary")
+def requested(
+    *, on_read: bool, params: list[tuple[str, str]] | None = None
+) -> tuple[str | None, list[str] | None]:
+    """The `_summary` and `_elements` of the request, or of `params` (checked), if any."""
+    pairs = list(request.args.items(multi=True)) if params is None else params
+    summaries = [v for k, v in pairs if k == "_summary"]
+    summary = summaries[-1] if summaries else None
     if on_read and summary is not None and summary not in READ_SUMMARIES:
         raise InvalidRequest(
             f"_summary on a read must be one of {', '.join(READ_SUMMARIES)}", expression="_summary"
         )
-    raw = request.args.getlist("_elements")
+    raw = [v for k, v in pairs if k == "_elements"]
     elements = [e.strip() for value in raw for e in value.split(",") if e.strip()] or None
     if elements and any(not e.replace("[x]", "").isalnum() for e in elements):
         raise InvalidRequest("_elements takes top-level element names", expression="_elements")

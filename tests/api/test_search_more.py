@@ -152,3 +152,14 @@ def test_conditional_delete_single_multiple_and_none(linked):
     assert linked.delete("/fhir/Task?unknown=1").status_code == 400  # never widens to all
     assert linked.delete("/fhir/Task").status_code == 400
     assert search(linked, "Patient")["total"] == 2
+
+
+def test_elements_in_a_post_search_body(linked):
+    response = linked.post(
+        "/fhir/Patient/_search",
+        data={"_elements": "gender", "_id": "mbr-m100002"},
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 200
+    resource = response.get_json(force=True)["entry"][0]["resource"]
+    assert set(resource) == {"resourceType", "id", "meta", "gender"}

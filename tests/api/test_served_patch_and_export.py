@@ -77,6 +77,9 @@ def test_fhirpy_patch_works_and_keeps_the_task_state_machine(served):
     assert patched["active"] is False
     assert patched["meta"]["versionId"] == str(int(patient["meta"]["versionId"]) + 1)
     assert client.reference("Patient", patient.id).to_resource()["active"] is False
+    resource = client.reference("Patient", patient.id).to_resource()
+    resource.patch(gender="other")  # the resource-level form sends only the named fields
+    assert client.reference("Patient", patient.id).to_resource()["gender"] == "other"
 
     task = client.resources("Task").search(status="completed").first()
     with pytest.raises(OperationOutcome) as refused:
