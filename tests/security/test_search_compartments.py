@@ -252,3 +252,22 @@ def test_group_export_is_the_groups_members_and_only_for_its_own_org(world):
     assert {t["id"] for t in admin["Task"]} == {MRLC_TASK, HIDDEN_TASK}
     plan = _export(world, "plan", "Group/plan-cca-oc/$export?_type=Patient")
     assert {MBIL_MEMBER, MRLC_MEMBER} <= {p["id"] for p in plan["Patient"]}
+
+
+def test_cbo_patches_only_the_progress_of_its_own_task(tmp_path):
+    fresh = build_world(tmp_path)
+    try:
+        headers = {**fresh.headers("cbo_a"), "Content-Type": "application/json-patch+json"}
+        http = fresh.client()
+        note = [{"op": "add", "path": "/note", "value": [{"text": "Left a voicemail"}]}]
+        ok = http.patch(f"/fhir/Task/{MBIL_TASK}", data=orjson.dumps(note), headers=headers)
+        assert ok.status_code == 200, ok.get_data(as_text=True)
+        owner = [{"op": "replace", "path": "/owner/reference", "value": MRLC_ROLE}]
+        moved = http.patch(f"/fhir/Task/{MBIL_TASK}", data=orjson.dumps(owner), headers=headers)
+        assert moved.status_code == 403
+        other = http.patch(f"/fhir/Task/{MRLC_TASK}", data=orjson.dumps(note), headers=headers)
+        assert other.status_code == 404  # another CBO's Task reads like a missing one
+        assert fresh.store.read("Task", MRLC_TASK).resource.get("note") is None
+    finally:
+        fresh.flush_audit()
+        fresh.store.close()
