@@ -199,3 +199,17 @@ def test_patch_created_resources_keep_post_semantics(client):
     )
     assert response.status_code == 200
     assert response.get_json(force=True)["meta"]["versionId"] == "2"
+
+
+def test_fhirpath_patch_in_xml(client):
+    put(client, PATIENT_PATH, PATIENT)
+    body = (
+        '<Parameters xmlns="http://hl7.org/fhir"><parameter><name value="operation"/>'
+        '<part><name value="type"/><valueCode value="replace"/></part>'
+        '<part><name value="path"/><valueString value="Patient.gender"/></part>'
+        '<part><name value="value"/><valueCode value="male"/></part>'
+        "</parameter></Parameters>"
+    )
+    response = client.patch(f"/fhir/{PATIENT_PATH}", data=body, content_type="application/fhir+xml")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert client.get(f"/fhir/{PATIENT_PATH}").get_json(force=True)["gender"] == "male"
