@@ -55,6 +55,9 @@ class Settings:
     exchange_idle_seconds: int = 2
     # Parallel requests per partner within a batch (a batch never holds two of one member's).
     exchange_concurrency: int = 8
+    # Bulk Data `$export`: where the worker writes NDJSON files, and how long they are kept.
+    bulk_export_dir: str = "var/bulk-export"
+    bulk_export_expiry_seconds: int = 3600
     log_level: str = "INFO"
     # Every this many minutes the service and the worker look whether today's re-evaluation of
     # stored members has run (docs/rules.md, "Evaluation dates"); 0 = never by itself.

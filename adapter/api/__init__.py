@@ -8,14 +8,17 @@ from flask import Flask
 
 from adapter.api import security
 from adapter.api.authorization import register_authorization_server
+from adapter.api.bulk import bulk
 from adapter.api.capability import metadata
 from adapter.api.conformance import conformance
 from adapter.api.context import EXTENSION_KEY, ApiContext, base_path
 from adapter.api.errors import register_error_handlers
+from adapter.api.everything import everything
 from adapter.api.formats import check_query, response_format
 from adapter.api.gate import write_gate
 from adapter.api.history import history
 from adapter.api.operations import operations
+from adapter.api.patch import patch
 from adapter.api.rest import rest
 from adapter.api.subscription_routes import register_subscription_routes
 from adapter.api.transactions import system
@@ -45,7 +48,19 @@ def create_app(settings: Settings, *, store: Any = None, validator: Any = None) 
     security.install(app, settings)
     # Refuse a bad query or an unproducible format (406) before a write happens, not after.
     app.before_request(_check_request)
-    for blueprint in (metadata, security.smart, conformance, operations, system, history, rest):
+    blueprints = (
+        metadata,
+        security.smart,
+        conformance,
+        bulk,
+        operations,
+        everything,
+        system,
+        history,
+        patch,
+        rest,
+    )
+    for blueprint in blueprints:
         app.register_blueprint(blueprint, url_prefix=base_path(settings))
     _register_exchange_and_webapp(app, settings)
     return app

@@ -33,7 +33,9 @@ def searchset(resource_type: str, page: Any, used_params: Params) -> dict[str, A
     entries += [_search_entry(r, "include") for r in page.included]
     if page.ignored_params:
         entries.append(_ignored_entry(page.ignored_params))
-    bundle: dict[str, Any] = {"resourceType": "Bundle", "type": "searchset", "total": page.total}
+    bundle: dict[str, Any] = {"resourceType": "Bundle", "type": "searchset"}
+    if page.total is not None:  # `_total=none` asks for no count
+        bundle["total"] = page.total
     bundle["link"] = links
     if entries:
         bundle["entry"] = entries

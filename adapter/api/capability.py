@@ -11,6 +11,7 @@ from adapter.api.authorization import oauth_uris_extension
 from adapter.api.conformance import conformance_capabilities, supported_profiles
 from adapter.api.context import ApiContext, api, base_url
 from adapter.api.formats import fhir_response
+from adapter.api.patch import PATCH_FORMATS
 from adapter.api.served import (
     INCLUDES,
     RESOURCE_TYPES,
@@ -22,13 +23,42 @@ from adapter.canonical import BASE, FHIR_VERSION
 metadata = Blueprint("fhir_metadata", __name__)
 
 TYPE_INTERACTIONS = (
-    "read", "vread", "update", "delete",
+    "read", "vread", "update", "patch", "delete",
     "history-instance", "history-type", "create", "search-type",
 )  # fmt: skip
 SYSTEM_INTERACTIONS = ("transaction", "batch", "history-system")
 VALIDATE_OPERATION = {
     "name": "validate",
     "definition": "http://hl7.org/fhir/OperationDefinition/Resource-validate",
+}
+BULK_DATA = "http://hl7.org/fhir/uv/bulkdata"
+EXPORT_OPERATION = {"name": "export", "definition": f"{BULK_DATA}/OperationDefinition/export"}
+PATIENT_OPERATIONS = [
+    {
+        "name": "everything",
+        "definition": "http://hl7.org/fhir/OperationDefinition/Patient-everything",
+    },
+    {"name": "export", "definition": f"{BULK_DATA}/OperationDefinition/patient-export"},
+]
+GROUP_EXPORT_NOTE = (
+    "Group-level export: GET [base]/Group/plan-<plan id>/$export or Group/cbo-<cbo id>/$export "
+    "exports an organization's members (the caller's own organization; any for administrators)."
+)
+SEARCH_NOTE = (
+    "Chained parameters (e.g. Task?owner:Organization.identifier=...) and reverse chains "
+    "(_has:Type:reference:param=...) are supported on reference parameters, each hop within the "
+    "caller's compartment; _include and _revinclude accept :iterate; _summary (true, text, data, "
+    "count, false), _elements, _total (none, estimate, accurate), _sort on several keys, _count "
+    "and _offset. Unknown parameters or modifiers are refused with 400 under "
+    "Prefer: handling=strict and reported in the Bundle's OperationOutcome otherwise."
+)
+# Modifiers the store answers per parameter type (adapter/store/query.py).
+MODIFIER_NOTES = {
+    "token": "modifiers: :not, :missing, :text",
+    "string": "modifiers: :exact, :contains, :missing",
+    "reference": "modifiers: :[type], :missing; chaining",
+    "uri": "modifiers: :above, :below, :missing",
+    "date": "modifiers: :missing; prefixes eq ne gt lt ge le sa eb ap",
 }
 
 
@@ -50,7 +80,8 @@ def capability_statement(ctx: ApiContext, implementation_url: str) -> dict[str, 
         "implementation": {"description": "LTS-C FHIR Adapter", "url": implementation_url},
         "fhirVersion": FHIR_VERSION,
         "format": formats(ctx),
-        "patchFormat": [],
+        "instantiates": [f"{BULK_DATA}/CapabilityStatement/bulk-data"],
+        "patchFormat": list(PATCH_FORMATS),
         "rest": [rest_capabilities(ctx)],
     }
 
@@ -65,7 +96,9 @@ def formats(ctx: ApiContext) -> list[str]:
 def rest_capabilities(ctx: ApiContext) -> dict[str, Any]:
     return {
         "mode": "server",
-        "documentation": _validation_note(ctx.settings.validation_mode),
+        "documentation": " ".join(
+            (_validation_note(ctx.settings.validation_mode), SEARCH_NOTE, GROUP_EXPORT_NOTE)
+        ),
         "security": {
             **oauth_uris_extension(ctx.settings),
             "cors": False,
@@ -87,7 +120,7 @@ def rest_capabilities(ctx: ApiContext) -> dict[str, Any]:
             *conformance_capabilities(),
         ],
         "interaction": [{"code": code} for code in SYSTEM_INTERACTIONS],
-        "operation": [VALIDATE_OPERATION],
+        "operation": [VALIDATE_OPERATION, EXPORT_OPERATION],
     }
 
 
@@ -120,22 +153,56 @@ def resource_capabilities(ctx: ApiContext, resource_type: str) -> dict[str, Any]
         "conditionalCreate": True,
         "conditionalRead": "not-match",
         "conditionalUpdate": True,
-        "conditionalDelete": "not-supported",
+        "conditionalDelete": "multiple",
         "referencePolicy": ["literal", "local"],
         "searchParam": search_parameters(resource_type),
-        "operation": [VALIDATE_OPERATION],
+        "operation": [
+            VALIDATE_OPERATION,
+            *(PATIENT_OPERATIONS if resource_type == "Patient" else []),
+        ],
     }
     if profiles := supported_profiles(resource_type):
         entry["supportedProfile"] = profiles
-    if includes := INCLUDES.get(resource_type):
-        entry["searchInclude"] = list(includes)
-    if revincludes := REVINCLUDES.get(resource_type):
-        entry["searchRevInclude"] = list(revincludes)
+    if includes := search_includes(resource_type):
+        entry["searchInclude"] = includes
+    if revincludes := search_revincludes(resource_type):
+        entry["searchRevInclude"] = revincludes
     return entry
 
 
 def search_parameters(resource_type: str) -> list[dict[str, Any]]:
-    """The parameters the store answers for the type, with their R4 definitions."""
+    """The parameters the store answers for the type, with their R4 definitions and modifiers."""
     from adapter.store import supported_search_params
 
-    return supported_search_params(resource_type)
+    declared = []
+    for param in supported_search_params(resource_type):
+        note = MODIFIER_NOTES.get(param["type"])
+        text = param.get("documentation", "")
+        declared.append({**param, "documentation": f"{text} ({note})" if text else note})
+    return declared
+
+
+def search_includes(resource_type: str) -> list[str]:
+    """Every reference parameter of the type (the common ones first), and `*`."""
+    from adapter.store.params import search_params
+
+    codes = [c for c, p in sorted(search_params(resource_type).items()) if p.kind == "reference"]
+    common = list(INCLUDES.get(resource_type, ()))
+    rest = [f"{resource_type}:{c}" for c in codes if f"{resource_type}:{c}" not in common]
+    return [*common, *rest, "*"] if codes else []
+
+
+def search_revincludes(resource_type: str) -> list[str]:
+    """`Source:param` for every served type's reference parameter that may point here."""
+    from adapter.store.params import search_params
+
+    found = list(REVINCLUDES.get(resource_type, ()))
+    for source in RESOURCE_TYPES:
+        for code, param in sorted(search_params(source).items()):
+            spec = f"{source}:{code}"
+            pointing = param.kind == "reference" and (
+                not param.targets or resource_type in param.targets
+            )
+            if pointing and spec not in found:
+                found.append(spec)
+    return found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,6 +14,7 @@ from adapter.api.formats import fhir_response, read_body, refuse_nul
 from adapter.api.headers import if_match, return_preference, strict_handling, version_headers
 from adapter.api.security import guarded_store
 from adapter.api.served import FORMAT_PARAMETERS
+from adapter.api.subsetting import requested, subset
 from adapter.api.writes import (
     check_body_type,
     check_conditional_task_update,
@@ -52,10 +54,11 @@ def vread(rtype: str, rid: str, vid: str) -> Response:
 
 
 def _resource_response(stored: Any) -> Response:
+    summary, elements = requested(on_read=True)
     headers = version_headers(stored.type, stored.id, stored.version_id, stored.last_updated)
     if request.headers.get("If-None-Match", "").strip() == headers["ETag"]:
         return Response(status=304, headers=headers)
-    return fhir_response(stored.resource, 200, headers)
+    return fhir_response(subset(stored.resource, summary, elements), 200, headers)
 
 
 @rest.post("/<rtype>")
@@ -80,11 +83,17 @@ def update(rtype: str, rid: str) -> Response:
         raise InvalidRequest(
             f"The body's id must be {rid!r}, as in the URL", expression=f"{rtype}.id"
         )
+    return store_update(rtype, rid, resource, if_match())
+
+
+def store_update(rtype: str, rid: str, resource: dict[str, Any], version: str | None) -> Response:
+    """The one path of an update (PUT and PATCH): profiles, the Task state machine, the store
+    within the caller's compartment, then the member service's reaction to a Task move."""
     issues = validate_for_write(resource)
     if rtype == "Task":
         issues += validate_task_update(rid, resource)
     with api().write_gate:
-        outcome = guarded_store().update(rtype, rid, resource, if_match=if_match())
+        outcome = guarded_store().update(rtype, rid, resource, if_match=version)
     if rtype == "Task" and outcome.status == "updated":
         issues += react_to_task_update(outcome.resource)
     return write_response(outcome, issues)
@@ -113,6 +122,28 @@ def delete(rtype: str, rid: str) -> Response:
     with api().write_gate:
         outcome = guarded_store().delete(rtype, rid, if_match=if_match())
     return write_response(outcome, [])
+
+
+@rest.delete("/<rtype>")
+def conditional_delete(rtype: str) -> Response:
+    """Deletes every match inside the caller's compartment (CapabilityStatement: multiple)."""
+    check_type(rtype)
+    params = _condition_params()
+    if not params:
+        raise InvalidRequest("A conditional delete needs search parameters in the URL")
+    with api().write_gate:
+        outcomes = guarded_store().delete_matches(rtype, params)
+    deleted = [o for o in outcomes if o.status == "deleted"]
+    text = f"Deleted {len(deleted)} {rtype} resource(s)"
+    if return_preference() == "OperationOutcome" or not deleted:
+        return fhir_response(operation_outcome([Issue("information", "informational", text)]))
+    return Response(status=204)
+
+
+def _condition_params() -> list[tuple[str, str]]:
+    params = [(k, v) for k, v in request.args.items(multi=True) if k not in FORMAT_PARAMETERS]
+    refuse_nul(*(text for pair in params for text in pair))
+    return params
 
 
 def write_response(outcome: Any, issues: list[Issue]) -> Response:
@@ -153,10 +184,17 @@ def _search(rtype: str, raw: list[tuple[str, str]]) -> Response:
     for name, value in params:
         if name == "_offset":
             whole_number(name, value)
+    summary, elements = requested(on_read=False, params=params)
     page = guarded_store().search(rtype, params, strict=strict_handling())
+    if summary or elements:
+        page.matches = [_subset_stored(m, summary, elements) for m in page.matches]
     ignored = {name for name, _ in page.ignored_params}
     used = [(k, v) for k, v in params if k not in ignored]
     return fhir_response(bundles.searchset(rtype, page, used))
+
+
+def _subset_stored(stored: Any, summary: str | None, elements: list[str] | None) -> Any:
+    return replace(stored, resource=subset(stored.resource, summary, elements))
 
 
 def _condition(value: str | None) -> str | None:

@@ -12,6 +12,7 @@ from typing import Any
 
 import orjson
 
+from adapter.bulk import BulkExportRunner
 from adapter.config import Settings, settings_from_env
 from adapter.errors import AdapterError, NotFound
 from adapter.exchange import outbox
@@ -56,12 +57,17 @@ def run_worker(args: argparse.Namespace) -> int:
         if daily is not None:
             daily.run_if_due()
 
+    # Bulk Data exports run beside the deliveries, in a thread of this process.
+    exports = BulkExportRunner(store, settings)
     try:
         follow_registry()
         if args.once:
+            exports.run_due()
             report = worker.drain(max_rounds=ONCE_MAX_ROUNDS, deadline_s=ONCE_DEADLINE_S)
         else:
-            report = worker.run(_stop_on_signals(), between_rounds=follow_registry)
+            stop = _stop_on_signals()
+            exports.start(stop)
+            report = worker.run(stop, between_rounds=follow_registry)
     finally:
         store.close()
     sys.stdout.write(_summary(worker.name, report) + "\n")

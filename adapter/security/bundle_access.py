@@ -44,13 +44,19 @@ class BundleAccess:
         return refused
 
     def _new_members(self, entries: list[Any]) -> frozenset[str]:
-        """Patients this Bundle writes that the principal may write (a plan enrolling members)."""
+        """Patients this Bundle writes that the principal may write (a plan enrolling members):
+        their ids, and the `urn:uuid:` fullUrls other entries may refer to them by."""
         found = set()
         for entry in entries:
             resource = entry.get("resource") if isinstance(entry, dict) else None
             if isinstance(resource, dict) and resource.get("resourceType") == "Patient":
-                if self.policy.can_write(self.principal, resource) and resource.get("id"):
+                if not self.policy.can_write(self.principal, resource):
+                    continue
+                if resource.get("id"):
                     found.add(str(resource["id"]))
+                full_url = entry.get("fullUrl")
+                if isinstance(full_url, str) and full_url.startswith("urn:"):
+                    found.add(full_url)
         return frozenset(found)
 
     def _refusal(self, entry: Any, new_members: frozenset[str]) -> str | None:
@@ -60,6 +66,8 @@ class BundleAccess:
         method = str(request.get("method", "")).upper()
         url = str(request.get("url", ""))
         resource = entry.get("resource") if isinstance(entry.get("resource"), dict) else None
+        if resource is not None:
+            resource = _with_new_patients(resource, new_members)
         path, _, query = url.partition("?")
         parts = path.strip("/").split("/")
         rtype = parts[0] or (resource or {}).get("resourceType", "")
@@ -97,6 +105,25 @@ class BundleAccess:
         if resource is not None and not self.policy.can_write(self.principal, resource, new):
             return refusal
         return None
+
+
+def _with_new_patients(resource: dict[str, Any], new_members: frozenset[str]) -> dict[str, Any]:
+    """References to a new Patient by its `urn:uuid:` read as `Patient/<urn>` for the checks."""
+    urns = {m for m in new_members if m.startswith("urn:")}
+    if not urns:
+        return resource
+
+    def resolve(value: Any) -> Any:
+        if isinstance(value, dict):
+            ref = value.get("reference")
+            if isinstance(ref, str) and ref in urns:
+                return {**value, "reference": f"Patient/{ref}"}
+            return {k: resolve(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [resolve(v) for v in value]
+        return value
+
+    return resolve(resource)
 
 
 def has_conditional_reference(value: Any) -> bool:

@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
-from adapter.errors import Gone, NotFound
+from adapter.errors import Gone, NotFound, PreconditionFailed
 from adapter.security.bundle_access import BundleAccess
 from adapter.security.policy import AccessPolicy
 from adapter.security.principal import Forbidden, Principal
@@ -74,18 +74,25 @@ class GuardedStore:
 
     def search(self, resource_type: str, params: list[tuple[str, str]], **options: Any) -> Any:
         extra = self.policy.search_filter(self.principal, resource_type)
+        # Chained and _has hops, and included resources, stay inside the compartment too.
+        options.setdefault("scope", self.scope)
         page = self.store.search(resource_type, [*params, *extra], **options)
         kept = [m for m in page.matches if self.visible(m.resource)]
+        dropped = len(page.matches) - len(kept)
         return replace(
             page,
             # A safety net: the filter already keeps others out, so nothing is normally dropped.
-            total=page.total - (len(page.matches) - len(kept)),
+            total=None if page.total is None else page.total - dropped,
             matches=kept,
             included=[r for r in page.included if self.visible(r.resource)],
             next_params=_without(page.next_params, extra),
             prev_params=_without(page.prev_params, extra),
             ignored_params=_without(page.ignored_params, extra) or [],
         )
+
+    def scope(self, resource_type: str) -> list[tuple[str, str]]:
+        """The compartment criteria of a type, for every hop of a search; [] for admins."""
+        return self.policy.search_filter(self.principal, resource_type) if self.restricted else []
 
     def history(
         self, resource_type: str | None = None, resource_id: str | None = None, **options: Any
@@ -133,6 +140,23 @@ class GuardedStore:
             self._check_write(existing)
         outcome = self.store.delete(resource_type, resource_id, **options)
         return self._wrote({"resourceType": resource_type}, outcome)
+
+    def delete_matches(self, resource_type: str, params: list[tuple[str, str]]) -> Any:
+        """Conditional delete: every match in compartment, in one transaction; 412 when the
+        matches are more than one page can hold."""
+        # Strict: an ignored unknown parameter must never widen a delete to everything.
+        query = [*params, ("_count", str(self.paging.maximum))]
+        page = self.search(resource_type, query, strict=True)
+        if page.total is not None and page.total > len(page.matches):
+            raise PreconditionFailed(
+                f"The conditional delete matches {page.total} {resource_type} resources, "
+                f"more than {self.paging.maximum} at once"
+            )
+        for match in page.matches:
+            self._check_write(match.resource)
+        outcomes = self.store.delete_matches(resource_type, [m.id for m in page.matches])
+        self._wrote({"resourceType": resource_type}, None)
+        return outcomes
 
     def transaction(self, bundle: dict[str, Any], **options: Any) -> dict[str, Any]:
         BundleAccess(self).refuse_any(bundle)

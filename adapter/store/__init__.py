@@ -8,6 +8,9 @@
     store.delete(type, id, if_match=None)
     store.history(type=None, id=None, since=None, count=50, offset=0)
     store.search(type, [("status:not", "completed"), ("_count", "10")], strict=False)
+    store.search(type, params, scope=fn)                # fn(type) -> criteria for every hop
+    store.stream(type, params, scope=fn)                # every match, a batch at a time
+    store.delete_matches(type, ids)                     # several deletes, one transaction
     store.transaction(bundle) / store.batch(bundle)     # response Bundles
     store.transaction(bundle, before_commit=fn)         # fn(connection) joins the transaction
     store.add_listener(fn)                              # fn(connection, change) per write

@@ -59,11 +59,15 @@ def _token_rows(value: Any) -> Iterator[Row]:
     elif isinstance(value, str | int):
         yield _row(value=str(value))
     elif isinstance(value, dict):
-        if "coding" in value:
-            for coding in value["coding"]:
+        if "coding" in value or "text" in value:  # CodeableConcept; its text serves :text
+            for coding in value.get("coding") or []:
                 yield from _token_rows(coding)
+            if isinstance(value.get("text"), str):
+                yield _row(exact=normalize(value["text"]))
         elif "code" in value:
-            yield _row(value.get("system"), str(value["code"]))
+            display = value.get("display")
+            text = normalize(display) if isinstance(display, str) else None
+            yield _row(value.get("system"), str(value["code"]), text)
         elif "value" in value:  # Identifier, ContactPoint
             yield _row(value.get("system"), str(value["value"]))
 

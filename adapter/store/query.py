@@ -18,10 +18,10 @@ from adapter.store.schema import current, search_index
 DATE_PREFIXES = ("eq", "ne", "gt", "lt", "ge", "le", "sa", "eb", "ap")
 # Modifiers each kind understands; anything else is an unknown parameter.
 MODIFIERS = {
-    "token": {"", "not", "missing"},
+    "token": {"", "not", "missing", "text"},
     "string": {"", "exact", "contains", "missing"},
     "reference": {"", "missing"},  # plus a target type, e.g. subject:Patient
-    "uri": {"", "below", "missing"},
+    "uri": {"", "above", "below", "missing"},
     "date": {"", "missing"},
 }
 _COMMA = re.compile(r"(?<!\\),")
@@ -103,7 +103,13 @@ def _any_value(param: SearchParam, si: Any, criterion: Criterion, modifier: str)
     return or_(*(build(si, value, modifier, criterion) for value in criterion.values))
 
 
-def _token(si: Any, value: str, _modifier: str, _criterion: Criterion) -> Clause:
+def _token(si: Any, value: str, modifier: str, _criterion: Criterion) -> Clause:
+    if modifier == "text":  # the display or text, from the start of any word
+        start = _escape_like(normalize(value))
+        return or_(
+            si.c.exact.like(start + "%", escape="\\"),
+            si.c.exact.like("% " + start + "%", escape="\\"),
+        )
     if "|" not in value:
         return si.c.value == value
     system, code = value.split("|", 1)
@@ -137,9 +143,20 @@ def _reference(si: Any, value: str, modifier: str, _criterion: Criterion) -> Cla
 
 
 def _uri(si: Any, value: str, modifier: str, _criterion: Criterion) -> Clause:
+    if modifier == "above":  # stored URIs the searched one starts with, path segment by segment
+        return si.c.value.in_(uri_ancestors(value))
     if modifier == "below":
         return si.c.value.like(_escape_like(value) + "%", escape="\\")
     return si.c.value == value
+
+
+def uri_ancestors(uri: str) -> list[str]:
+    """`http://a/b/c` -> itself, `http://a/b`, `http://a` (never the bare scheme)."""
+    scheme, sep, rest = uri.partition("://")
+    if not sep:
+        return [uri]
+    segments = rest.rstrip("/").split("/")
+    return [f"{scheme}://" + "/".join(segments[:n]) for n in range(len(segments), 0, -1)]
 
 
 def _date(si: Any, value: str, _modifier: str, criterion: Criterion) -> Clause:

@@ -245,3 +245,27 @@ job_runs = Table(
     Column("summary", JSON, nullable=False),
     Index("ix_job_run_job", "job", "finished_at"),
 )
+
+# Bulk Data exports (adapter/bulk/): one row per `$export` kick-off, run by the worker process.
+# `principal` is the requester as JSON (its compartment bounds the output); `output` the manifest
+# entries once complete. Files live under `Settings.bulk_export_dir/<id>/` until `expires_at`.
+bulk_export_jobs = Table(
+    "bulk_export_job",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("client_id", String(128), nullable=False),
+    Column("principal", Text, nullable=False),
+    Column("request_url", Text, nullable=False),
+    Column("base_url", Text, nullable=False),
+    Column("parameters", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("transaction_time", DateTime),
+    Column("finished_at", DateTime),
+    Column("expires_at", DateTime),
+    Column("lease_until", DateTime),
+    Column("progress", String(255)),
+    Column("output", Text),
+    Column("error", Text),
+    Index("ix_bulk_export_status", "status", "created_at"),
+)

@@ -1,4 +1,5 @@
-"""Search: criteria, sorting, paging, `_summary=count` and `_include`/`_revinclude`."""
+"""Search: criteria (chains and `_has` included), sorting, paging, `_summary=count`, `_total`
+and `_include`/`_revinclude` (with `:iterate`), each hop kept inside the caller's scope."""
 
 from __future__ import annotations
 
@@ -9,17 +10,25 @@ from urllib.parse import parse_qsl
 from sqlalchemy import Connection, func, select
 
 from adapter.errors import InvalidRequest
+from adapter.store.chains import Scope, chained_condition, is_chained, scope_conditions
 from adapter.store.model import SearchPage, StoredResource
 from adapter.store.params import search_params
 from adapter.store.query import Criterion, condition, is_supported, parse_criterion
 from adapter.store.schema import current, search_index
 from adapter.store.writes import row_to_stored
 
+__all__ = ["Paging", "Scope", "iterate", "match_ids", "parse_request", "run"]
+
 # Handled by the API (rendering), never reported as ignored.
-RENDERING_PARAMS = ("_elements", "_format", "_pretty", "_total", "_contained", "_containedType")
-CONTROL_PARAMS = ("_count", "_offset", "_sort", "_summary", "_include", "_revinclude")
+RENDERING_PARAMS = ("_elements", "_format", "_pretty")
+CONTROL_PARAMS = ("_count", "_offset", "_sort", "_summary", "_total", "_include", "_revinclude")
+ITERATING = ("_include:iterate", "_revinclude:iterate", "_include:recurse", "_revinclude:recurse")
+SUMMARY_VALUES = ("true", "text", "data", "count", "false")
+TOTAL_VALUES = ("none", "estimate", "accurate")
 # Included resources are a courtesy; this bounds what one page can drag along.
 MAX_INCLUDED = 1000
+# Rounds of `:iterate` includes after the first.
+MAX_ITERATIONS = 5
 
 
 @dataclass(frozen=True)
@@ -38,12 +47,21 @@ class Request:
     """A search split into criteria and the controls that shape the answer."""
 
     criteria: list[Criterion] = field(default_factory=list)
+    clauses: list[Any] = field(default_factory=list)  # chained and _has parameters
     controls: dict[str, list[str]] = field(default_factory=dict)
+    iterate: list[tuple[str, str]] = field(default_factory=list)  # (_include|_revinclude, spec)
     ignored: list[tuple[str, str]] = field(default_factory=list)
     passed_on: list[tuple[str, str]] = field(default_factory=list)
 
 
-def parse_request(resource_type: str, params: list[tuple[str, str]], strict: bool) -> Request:
+def parse_request(
+    resource_type: str,
+    params: list[tuple[str, str]],
+    strict: bool,
+    scope: Scope = None,
+    *,
+    chains: bool = True,
+) -> Request:
     request = Request()
     for name, value in params:
         base = name.split(":", 1)[0]
@@ -52,8 +70,17 @@ def parse_request(resource_type: str, params: list[tuple[str, str]], strict: boo
         if name in CONTROL_PARAMS:
             request.controls.setdefault(name, []).append(value)
             continue
+        if name in ITERATING:
+            request.iterate.append((base, value))
+            continue
+        if chains and is_chained(name):
+            clause = chained_condition(resource_type, name, value, scope)
+            if clause is not None:
+                request.clauses.append(clause)
+                request.passed_on.append((name, value))
+                continue
         criterion = parse_criterion(name, value)
-        if is_supported(resource_type, criterion):
+        if not is_chained(name) and is_supported(resource_type, criterion):
             request.criteria.append(criterion)
             request.passed_on.append((name, value))
         elif strict:
@@ -62,7 +89,17 @@ def parse_request(resource_type: str, params: list[tuple[str, str]], strict: boo
             )
         else:
             request.ignored.append((name, value))
+    _check_choice(request, "_summary", SUMMARY_VALUES)
+    _check_choice(request, "_total", TOTAL_VALUES)
     return request
+
+
+def _check_choice(request: Request, name: str, allowed: tuple[str, ...]) -> None:
+    for value in request.controls.get(name, []):
+        if value not in allowed:
+            raise InvalidRequest(
+                f"{name} must be one of {', '.join(allowed)}, got {value[:40]!r}", expression=name
+            )
 
 
 def run(
@@ -72,20 +109,55 @@ def run(
     *,
     strict: bool,
     paging: Paging,
+    scope: Scope = None,
 ) -> SearchPage:
-    request = parse_request(resource_type, params, strict)
-    conditions = _conditions(resource_type, request.criteria)
-    total = conn.execute(select(func.count()).select_from(current).where(*conditions)).scalar_one()
+    request = parse_request(resource_type, params, strict, scope)
+    conditions = [*_conditions(resource_type, request.criteria), *request.clauses]
+    counted = _last(request, "_total") != "none" or _last(request, "_summary") == "count"
+    total = None
+    if counted:
+        counting = select(func.count()).select_from(current).where(*conditions)
+        total = conn.execute(counting).scalar_one()
     page = SearchPage(total=total, ignored_params=request.ignored)
     if _last(request, "_summary") == "count":
         return page
     count, offset = _page_window(request, paging)
     order = _order_by(resource_type, request, strict)
-    query = select(current).where(*conditions).order_by(*order).limit(count).offset(offset)
-    page.matches = [row_to_stored(row) for row in conn.execute(query)] if count else []
-    page.included = _included(conn, resource_type, page.matches, request, strict)
-    _link_pages(page, request, params, count, offset)
+    # Without a total, one row more than the page tells whether there is a next page.
+    limit = count if counted else count + 1
+    query = select(current).where(*conditions).order_by(*order).limit(limit).offset(offset)
+    rows = [row_to_stored(row) for row in conn.execute(query)] if count else []
+    more = len(rows) > count if not counted else offset + count < (total or 0)
+    page.matches = rows[:count]
+    page.included = _included(conn, resource_type, page.matches, request, strict, scope)
+    _link_pages(page, params, count, offset, more)
     return page
+
+
+def iterate(
+    conn: Connection,
+    resource_type: str,
+    params: list[tuple[str, str]],
+    scope: Scope = None,
+    batch: int = 500,
+) -> Any:
+    """Every match, in id order, a batch of rows at a time (memory stays flat): for exports."""
+    request = parse_request(resource_type, params, strict=True, scope=scope)
+    conditions = [*_conditions(resource_type, request.criteria), *request.clauses]
+    conditions += scope_conditions(resource_type, scope)
+    after = ""
+    while True:
+        query = (
+            select(current)
+            .where(*conditions, current.c.res_id > after)
+            .order_by(current.c.res_id)
+            .limit(batch)
+        )
+        rows = [row_to_stored(row) for row in conn.execute(query)]
+        yield from rows
+        if len(rows) < batch:
+            return
+        after = rows[-1].id
 
 
 def match_ids(conn: Connection, resource_type: str, query: str, paging: Paging) -> list[str]:
@@ -94,7 +166,8 @@ def match_ids(conn: Connection, resource_type: str, query: str, paging: Paging) 
     params = parse_qsl_params(query)
     if not params:
         raise InvalidRequest(f"Conditional query {query!r} has no search parameters")
-    request = parse_request(resource_type, params, strict=True)
+    # Conditional writes take plain criteria: a chain could reach outside the compartment.
+    request = parse_request(resource_type, params, strict=True, chains=False)
     conditions = _conditions(resource_type, request.criteria)
     rows = conn.execute(select(current.c.res_id).where(*conditions).limit(2))
     return [row.res_id for row in rows]
@@ -164,14 +237,10 @@ def _sort_column(resource_type: str, code: str, *, descending: bool) -> Any:
 
 
 def _link_pages(
-    page: SearchPage,
-    request: Request,
-    params: list[tuple[str, str]],
-    count: int,
-    offset: int,
+    page: SearchPage, params: list[tuple[str, str]], count: int, offset: int, more: bool
 ) -> None:
     kept = [(n, v) for n, v in params if n not in ("_count", "_offset")]
-    if count and offset + count < page.total:
+    if count and more:
         page.next_params = [*kept, ("_count", str(count)), ("_offset", str(offset + count))]
     if count and offset > 0:
         page.prev_params = [*kept, ("_count", str(count)), ("_offset", str(max(offset - count, 0)))]
@@ -183,17 +252,51 @@ def _included(
     matches: list[StoredResource],
     request: Request,
     strict: bool,
+    scope: Scope = None,
 ) -> list[StoredResource]:
+    """`_include`/`_revinclude` of the matches, then `:iterate` ones of what was included."""
     if not matches:
         return []
-    ids = [m.id for m in matches]
-    targets: set[tuple[str, str]] = set()
-    for spec in request.controls.get("_include", []):
-        targets |= _include_targets(conn, resource_type, ids, spec, request, strict)
-    for spec in request.controls.get("_revinclude", []):
-        targets |= _revinclude_sources(conn, resource_type, ids, spec, request, strict)
-    targets -= {(m.type, m.id) for m in matches}
-    return _fetch(conn, sorted(targets)[:MAX_INCLUDED])
+    seen = {(m.type, m.id) for m in matches}
+    first = [(name, spec) for name in ("_include", "_revinclude")
+             for spec in request.controls.get(name, [])]  # fmt: skip
+    found: list[StoredResource] = []
+    frontier, specs = matches, [*first, *request.iterate]
+    for _round in range(MAX_ITERATIONS + 1):
+        targets: set[tuple[str, str]] = set()
+        for frontier_type, ids in _ids_by_type(frontier).items():
+            for name, spec in specs:
+                targets |= _spec_targets(conn, frontier_type, ids, name, spec, request, strict)
+        fresh = sorted(targets - seen)[: MAX_INCLUDED - len(found)]
+        seen |= set(fresh)
+        frontier = _fetch(conn, fresh, scope)
+        found += frontier
+        specs = request.iterate
+        if not frontier or not specs or len(found) >= MAX_INCLUDED:
+            break
+        strict = False  # a spec that suits the matches may not suit what they brought in
+    return found
+
+
+def _ids_by_type(resources: list[StoredResource]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for resource in resources:
+        grouped.setdefault(resource.type, []).append(resource.id)
+    return grouped
+
+
+def _spec_targets(
+    conn: Connection,
+    resource_type: str,
+    ids: list[str],
+    name: str,
+    spec: str,
+    request: Request,
+    strict: bool,
+) -> set[tuple[str, str]]:
+    if name == "_include":
+        return _include_targets(conn, resource_type, ids, spec, request, strict)
+    return _revinclude_sources(conn, resource_type, ids, spec, request, strict)
 
 
 def _reference_codes(
@@ -263,16 +366,20 @@ def _revinclude_sources(
     return {(source, row.res_id) for row in conn.execute(query)}
 
 
-def _fetch(conn: Connection, keys: list[tuple[str, str]]) -> list[StoredResource]:
+def _fetch(conn: Connection, keys: list[tuple[str, str]], scope: Scope) -> list[StoredResource]:
+    """The resources, those outside the scope left out (so `:iterate` never passes them)."""
     by_type: dict[str, list[str]] = {}
     for resource_type, resource_id in keys:
         by_type.setdefault(resource_type, []).append(resource_id)
     found = []
     for resource_type, ids in by_type.items():
+        if not search_params(resource_type):
+            continue  # a reference to a type the store does not keep
         query = select(current).where(
             current.c.res_type == resource_type,
             current.c.res_id.in_(ids),
             current.c.deleted.is_(False),
+            *scope_conditions(resource_type, scope),
         )
         found.extend(row_to_stored(row) for row in conn.execute(query.order_by(current.c.res_id)))
     return found

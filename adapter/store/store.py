@@ -189,11 +189,33 @@ class Store:
         return HistoryPage(total_count, entries, offset + count if more else None)
 
     def search(
-        self, resource_type: str, params: list[tuple[str, str]], *, strict: bool = False
+        self,
+        resource_type: str,
+        params: list[tuple[str, str]],
+        *,
+        strict: bool = False,
+        scope: search.Scope = None,
     ) -> SearchPage:
+        """`scope(type)` gives criteria every chained hop and included resource must meet."""
         check_type(resource_type)
         with self.reading() as conn:
-            return search.run(conn, resource_type, params, strict=strict, paging=self.paging)
+            return search.run(
+                conn, resource_type, params, strict=strict, paging=self.paging, scope=scope
+            )
+
+    def stream(
+        self, resource_type: str, params: list[tuple[str, str]], *, scope: search.Scope = None
+    ) -> Iterator[StoredResource]:
+        """Every match in id order, read a batch at a time on one connection (exports)."""
+        check_type(resource_type)
+        with self.reading() as conn:
+            yield from search.iterate(conn, resource_type, params, scope)
+
+    def delete_matches(self, resource_type: str, ids: list[str]) -> list[WriteOutcome]:
+        """Delete several resources in one transaction (conditional delete of many)."""
+        check_type(resource_type)
+        with self.writing() as writer:
+            return [writer.save(resource_type, rid, None) for rid in ids]
 
     def transaction(
         self,

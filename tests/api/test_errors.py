@@ -27,7 +27,7 @@ def test_unknown_route_is_404_operation_outcome(client):
 
 
 def test_wrong_method_is_405_with_allow_header(client):
-    response = client.delete("/fhir/Patient")
+    response = client.delete("/fhir/Patient/x/_history")
     assert response.status_code == 405
     assert issue_codes(response) == ["not-supported"]
     assert "GET" in response.headers["Allow"]

@@ -52,12 +52,13 @@ def test_metadata_lists_every_served_type_and_interaction(statement):
     task = _resource(statement, "Task")
     codes = {i["code"] for i in task["interaction"]}
     assert codes == {
-        "read", "vread", "update", "delete", "history-instance", "history-type", "create",
-        "search-type",
+        "read", "vread", "update", "patch", "delete", "history-instance", "history-type",
+        "create", "search-type",
     }  # fmt: skip
     assert task["versioning"] == "versioned-update"
     assert task["conditionalCreate"] is True
     assert task["conditionalUpdate"] is True
+    assert task["conditionalDelete"] == "multiple"
     system = {i["code"] for i in statement["rest"][0]["interaction"]}
     assert system == {"transaction", "batch", "history-system"}
 
@@ -81,8 +82,9 @@ def test_metadata_declares_the_search_parameters_that_matter(statement, resource
 
 
 def test_metadata_declares_includes_validate_formats_and_security(statement):
-    assert _resource(statement, "CarePlan")["searchInclude"] == ["CarePlan:care-team"]
-    assert _resource(statement, "ServiceRequest")["searchRevInclude"] == ["Task:focus"]
+    assert _resource(statement, "CarePlan")["searchInclude"][0] == "CarePlan:care-team"
+    assert "CarePlan:subject" in _resource(statement, "CarePlan")["searchInclude"]
+    assert _resource(statement, "ServiceRequest")["searchRevInclude"][0] == "Task:focus"
     assert {"name": "validate"}.items() <= statement["rest"][0]["operation"][0].items()
     assert {"application/fhir+json", "application/fhir+xml"} <= set(statement["format"])
     assert "security" in statement["rest"][0]
@@ -99,3 +101,16 @@ def test_metadata_declares_subscriptions_with_the_referral_topic(statement):
     [topic] = subscription["extension"]
     assert topic["valueCanonical"].endswith("/SubscriptionTopic/referral-task-status")
     assert {o["name"] for o in subscription["operation"]} == {"status", "events"}
+
+
+def test_metadata_declares_patch_bulk_export_everything_and_modifiers(statement):
+    assert "application/json-patch+json" in statement["patchFormat"]
+    assert statement["instantiates"] == [
+        "http://hl7.org/fhir/uv/bulkdata/CapabilityStatement/bulk-data"
+    ]
+    assert "export" in {op["name"] for op in statement["rest"][0]["operation"]}
+    patient = _resource(statement, "Patient")
+    assert {"everything", "export"} <= {op["name"] for op in patient["operation"]}
+    status = {p["name"]: p for p in _resource(statement, "Task")["searchParam"]}["status"]
+    assert ":not" in status["documentation"] and ":text" in status["documentation"]
+    assert "Task:patient" in patient["searchRevInclude"]

@@ -107,8 +107,8 @@ class World:
 
 
 def build_world(tmp: Path, **changes: Any) -> World:
+    changes.setdefault("database_url", f"sqlite:///{tmp}/security.db")
     settings = Settings(
-        database_url=f"sqlite:///{tmp}/security.db",
         auth_dev_dir=str(tmp / "auth"),
         validation_mode="off",
         page_size_default=5,
