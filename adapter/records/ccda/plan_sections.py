@@ -219,41 +219,39 @@ def goal(element: Element, n: int, as_of: date, author_of: AuthorOf) -> dict | N
 
 
 def goal_targets(element: Element) -> list[dict[str, Any]]:
-    """Measured targets: the goal's own PQ / IVL_PQ value, and nested goal observations'."""
-    sources = [
-        element,
-        *find(element, "hl7:entryRelationship/hl7:observation[@moodCode='GOL'] | hl7:component/*"),
-    ]
-    return [t for t in (measured_target(s) for s in sources) if t]
+    """Measured targets: the goal's own PQ / IVL_PQ value, and nested goal observations'.
+
+    An interval with both ends is two targets on the same measure (at least low, at most
+    high), which say the same as a Range and keep each bound's comparator explicit.
+    """
+    nested = "hl7:entryRelationship/hl7:observation[@moodCode='GOL'] | hl7:component/*"
+    return [t for source in [element, *find(element, nested)] for t in measured_targets(source)]
 
 
-def measured_target(observation: Element) -> dict[str, Any] | None:
+def measured_targets(observation: Element) -> list[dict[str, Any]]:
     value = first(observation, "hl7:value")
     kind = value_type(value)
     code = first(observation, "hl7:code")
-    target: dict[str, Any] = {"measure": coding(code), "measure_text": words(code) or None}
+    measure = {"measure": coding(code), "measure_text": words(code) or None}
     if kind == "PQ" and quantity(value):
-        target["quantity"] = quantity(value)
-    elif kind == "IVL_PQ":
-        low, high = quantity(first(value, "hl7:low")), quantity(first(value, "hl7:high"))
-        if low and high:
-            target["range"] = {"low": low, "high": high}
-        elif low or high:
-            target["quantity"] = {**(low or high), "comparator": ">=" if low else "<="}
-        else:
-            return None
-    else:
-        return None
-    return target
+        return [{**measure, "quantity": quantity(value)}]
+    if kind != "IVL_PQ":
+        return []
+    bounds = ((">=", first(value, "hl7:low")), ("<=", first(value, "hl7:high")))
+    return [
+        {**measure, "quantity": {**amount, "comparator": sign}}
+        for sign, bound in bounds
+        if (amount := quantity(bound))
+    ]
 
 
 def target_words(targets: list[dict[str, Any]]) -> str:
     """A goal stated only by its measure: "Oxygen saturation >= 92 %"."""
     for target in targets:
         measure = target.get("measure_text")
-        amount = target.get("quantity") or (target.get("range") or {}).get("low")
+        amount = target.get("quantity")
         if measure and amount:
-            sign = target.get("quantity", {}).get("comparator", "")
+            sign = amount.get("comparator", "")
             return " ".join(p for p in (measure, sign, str(amount["value"]), amount["unit"]) if p)
     return ""
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
-from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from adapter.records.ccda.tables import tables
@@ -53,10 +52,9 @@ class Stamp:
 
 def iso_instant(moment: datetime) -> str:
     text = moment.isoformat(timespec="seconds")
-    return text[:-6] + "Z" if text.endswith("+00:00") and moment.tzinfo is UTC else text
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-@cache
 def default_zone() -> ZoneInfo | timezone:
     name = tables().get("default_time_zone") or "UTC"
     try:
