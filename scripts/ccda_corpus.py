@@ -156,7 +156,9 @@ def header(case: Case) -> str:
         <birthTime value="19880719"/>
         <raceCode nullFlavor="ASKU"/>
         <ethnicGroupCode nullFlavor="ASKU"/>
-        <languageCommunication><languageCode code="en"/><preferenceInd value="true"/></languageCommunication>
+        <languageCommunication>
+          <languageCode code="en"/><preferenceInd value="true"/>
+        </languageCommunication>
       </patient>
     </patientRole>
   </recordTarget>
@@ -173,7 +175,10 @@ def header(case: Case) -> str:
     <time value="{case.time}"/>
     <assignedAuthor>
       <id root="{EHR}" extension="EHR"/>
-      <assignedAuthoringDevice><manufacturerModelName>Harbor EHR</manufacturerModelName><softwareName>Harbor EHR 12</softwareName></assignedAuthoringDevice>
+      <assignedAuthoringDevice>
+        <manufacturerModelName>Harbor EHR</manufacturerModelName>
+        <softwareName>Harbor EHR 12</softwareName>
+      </assignedAuthoringDevice>
     </assignedAuthor>
   </author>
   <custodian>
@@ -182,7 +187,10 @@ def header(case: Case) -> str:
         <id root="{NPI}" extension="1023456789"/>
         <name>Harbor Community Health</name>
         <telecom use="WP" value="tel: 617-555-0100"/>
-        <addr><streetAddressLine>1 Shore Rd</streetAddressLine><city>Revere</city><state>MA</state><postalCode>02151</postalCode></addr>
+        <addr>
+          <streetAddressLine>1 Shore Rd</streetAddressLine>
+          <city>Revere</city><state>MA</state><postalCode>02151</postalCode>
+        </addr>
       </representedCustodianOrganization>
     </assignedCustodian>
   </custodian>
@@ -290,6 +298,10 @@ def goal_author(goal: Goal) -> str:
     return ""
 
 
+def goal_due(goal: Goal) -> str:
+    return f'<high value="{goal.due.replace("-", "")}"/>' if goal.due else ""
+
+
 def goals_section(case: Case) -> str:
     if not case.goals:
         return ""
@@ -301,7 +313,7 @@ def goals_section(case: Case) -> str:
               <id root="{EHR}" extension="{g.ident}"/>
               {g.xml}
               <statusCode code="active"/>
-              <effectiveTime><low value="20260917"/>{f'<high value="{g.due.replace("-", "")}"/>' if g.due else ""}</effectiveTime>
+              <effectiveTime><low value="20260917"/>{goal_due(g)}</effectiveTime>
               {goal_author(g)}
             </observation>
           </entry>"""
@@ -331,7 +343,9 @@ def planned_entry(n: int, kind: str, text: str) -> str:
         inner = f"""<statusCode code="active"/>
               <effectiveTime xsi:type="IVL_TS"><low value="20261001"/></effectiveTime>
               <consumable><manufacturedProduct classCode="MANU"><templateId root="{ENTRY}23"/>
-                <manufacturedMaterial><code code="197361" codeSystem="2.16.840.1.113883.6.88" displayName="{text}"/></manufacturedMaterial>
+                <manufacturedMaterial>
+                  <code code="197361" codeSystem="2.16.840.1.113883.6.88" displayName="{text}"/>
+                </manufacturedMaterial>
               </manufacturedProduct></consumable>"""
     elif kind == "supply":
         inner = f"""<statusCode code="active"/>
@@ -395,7 +409,7 @@ def payers_section(case: Case) -> str:
     rating = (
         ""
         if case.payers == "no-rating"
-        else f"""<entryRelationship typeCode="REFR"><observation classCode="OBS" moodCode="EVN">
+        else """<entryRelationship typeCode="REFR"><observation classCode="OBS" moodCode="EVN">
                     <code code="rating-category" codeSystem="2.16.840.1.113883.19.6.2"/>
                     <value xsi:type="CD" code="C2" codeSystem="2.16.840.1.113883.19.6.2"/>
                   </observation></entryRelationship>"""
@@ -414,7 +428,9 @@ def payers_section(case: Case) -> str:
                   <code code="2" codeSystem="2.16.840.1.113883.3.221.5" displayName="MEDICAID"/>
                   <statusCode code="completed"/>
                   {time}
-                  <performer typeCode="PRF"><assignedEntity><id root="2.16.840.1.113883.19.5.3" extension="CCA-OC"/></assignedEntity></performer>
+                  <performer typeCode="PRF"><assignedEntity>
+                    <id root="2.16.840.1.113883.19.5.3" extension="CCA-OC"/>
+                  </assignedEntity></performer>
                   {rating}
                 </act>
               </entryRelationship>
@@ -470,7 +486,9 @@ def other_section(name: str) -> str:
 def document(case: Case) -> str:
     if case.body == "pdf":
         body = """  <component>
-    <nonXMLBody><text mediaType="application/pdf" representation="B64">JVBERi0xLjQK</text></nonXMLBody>
+    <nonXMLBody>
+      <text mediaType="application/pdf" representation="B64">JVBERi0xLjQK</text>
+    </nonXMLBody>
   </component>
 """
     else:
@@ -565,7 +583,7 @@ def sdoh_goal(ident: str, code: str, words: str, author: str = "pcp") -> Goal:
 
 def spo2_goal(ident: str = "G-SPO2", author: str = "pcp") -> Goal:
     xml = (
-        f'<code code="59408-5" codeSystem="{LOINC}" displayName="Oxygen saturation in Arterial blood by Pulse oximetry"/>'
+        f'<code code="59408-5" codeSystem="{LOINC}" displayName="{SPO2}"/>'
         '<text><reference value="#goal-' + ident + '"/></text>'
         '<value xsi:type="IVL_PQ"><low value="92" unit="%"/></value>'
     )
@@ -659,6 +677,7 @@ def empty_goal(ident: str) -> Goal:
     return Goal(ident, '<code nullFlavor="UNK"/>', None)
 
 
+SPO2 = "Oxygen saturation in Arterial blood by Pulse oximetry"
 HOUSING = ("160245001", "Housing adequate")
 FOOD = ("1078229009", "Food security")
 TRANSPORT = ("713458007", "Has access to transportation")
@@ -969,14 +988,14 @@ def main(argv: list[str] | None = None) -> int:
     extra = [p.name for p in CORPUS.glob("*") if p.name not in files] if CORPUS.is_dir() else []
     if args.check:
         for name in stale + extra:
-            print(f"out of date: samples/ccda/corpus/{name}", file=sys.stderr)
+            sys.stderr.write(f"out of date: samples/ccda/corpus/{name}\n")
         return 1 if stale or extra else 0
     CORPUS.mkdir(parents=True, exist_ok=True)
     for name in extra:
         (CORPUS / name).unlink()
     for name in stale:
         (CORPUS / name).write_text(files[name], encoding="utf-8")
-    print(f"{len(stale)} file(s) written, {len(extra)} removed in samples/ccda/corpus")
+    sys.stdout.write(f"{len(stale)} file(s) written, {len(extra)} removed in samples/ccda/corpus\n")
     return 0
 
 

@@ -34,7 +34,7 @@ def stored_member() -> tuple[dict, dict, dict]:
 
 def known(document: CcdaDocument) -> bool:
     """The intake's member match, for the one member these tests know."""
-    header, _, record = _sample()
+    _, _, record = _sample()
     person = document.record["member"]
     ids = {record["member"]["member_id"], record["member"]["masshealth_id"]}
     return bool({person["member_id"], person["masshealth_id"]} & ids)
@@ -52,15 +52,18 @@ class Outcome:
         return [e["resource"] for e in entries if e["resource"]["resourceType"] == kind]
 
 
-def through_intake(document: CcdaDocument, *, validate: bool = True) -> Outcome:
+def through_intake(document: CcdaDocument, *, until: str = "validate") -> Outcome:
+    """The steps up to `until`: check (the plan record), map, or validate (the Bundle)."""
     header, directory, record = stored_member()
     export = updated_export(document, header, directory, record)
     checked = assemble(checked_raw(document, export))
     if checked.errors or checked.export is None:
         return Outcome(errors=[f"{e.location} {e.field}: {e.message}" for e in checked.errors])
+    if until == "check":
+        return Outcome(checked.export.members[0])
     mapped = next(map_export_checked(checked.export, Settings()))
     outcome = Outcome(checked.export.members[0], mapped.bundle, issues=list(mapped.issues))
-    if validate and not mapped.issues:
+    if until == "validate" and not mapped.issues:
         outcome.issues = [i for i in _validator().validate(mapped.bundle) if i.is_error]
     return outcome
 
