@@ -65,6 +65,14 @@ def test_a_ccd_with_header_performers_and_targets_is_stored_and_lists_what_it_le
     ]
 
 
+def test_documents_update_the_member_one_after_another(store, service):
+    intake = CcdaIntake(service)
+    receipts = [intake.process_file(p) for p in (CCD, CARE_PLAN, CCD)]
+    assert [r.outcome for r in receipts] == ["stored"] * 3, [r.problems for r in receipts]
+    goals = {g["goal_id"] for g in service.member_record("M100001")["goals"]}
+    assert {"G-WT", "G-SPO2", "G-1", "G-2"} <= goals
+
+
 def test_strict_refuses_a_document_with_unmapped_entries_and_stores_nothing(store, service):
     before = service.member_record("M100001")
     receipt = CcdaIntake(service, strict=True).process_file(CCD)
