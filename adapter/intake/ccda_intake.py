@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from adapter.errors import AdapterError
 from adapter.records.assemble import RawExport, RawMember, assemble
 from adapter.records.ccda.document import CcdaError
 from adapter.records.ccda.ledger import Unmapped
-from adapter.records.ccda.merge import merged_directory, merged_record
+from adapter.records.ccda.merge import KEYED_LISTS, merged_directory, merged_record
 from adapter.records.ccda.reader import DOCUMENT, CcdaDocument, read_document
+from adapter.records.schema import RecordPath
 from adapter.services.member_service import MASSHEALTH_SYSTEM, MEMBER_ID_SYSTEM
 from adapter.store import members as member_rows
 
@@ -162,7 +164,12 @@ class CcdaIntake:
         if checked.errors or checked.export is None:
             receipt.problems += [Problem(e.location, e.field, e.message) for e in checked.errors]
             return receipt
-        report = self.service.ingest(checked.export)
+        try:
+            report = self.service.ingest(checked.export)
+        except AdapterError as error:
+            receipt.outcome = "rejected"
+            receipt.problems.append(Problem(DOCUMENT, "", error.message))
+            return receipt
         if report.members_rejected:
             receipt.outcome = "rejected"
             receipt.problems += [
@@ -206,11 +213,34 @@ def updated_export(
 
 def checked_raw(document: CcdaDocument, export: dict[str, Any]) -> RawExport:
     """The updated export as a reader's output, located at the document's elements."""
-    raw = RawExport(
-        document.source,
-        {"export": export["export"], "directory": export["directory"]},
-        document.locate,
-        plan_export=False,
-    )
-    raw.members = [RawMember(export["members"][0], document.locate)]
+    header = {"export": export["export"], "directory": export["directory"]}
+    raw = RawExport(document.source, header, document.locate, plan_export=False)
+    record = export["members"][0]
+    raw.members = [RawMember(record, merged_locator(document, record))]
     return raw
+
+
+def merged_locator(document: CcdaDocument, record: dict[str, Any]):
+    """Problems of an item the document brought are located at its element; those of items
+    kept from the stored record say so."""
+    keys = {**KEYED_LISTS, "enrollments": ("plan_id",)}
+    keys |= {k: ("staff_id", "start") for k in ("care_coordinator_assignments", "ltsc_assignments")}
+
+    def locate(path: RecordPath) -> tuple[str, str]:
+        if len(path) < 2 or path[0] not in keys or not isinstance(path[1], int):
+            return document.locate(path)
+        kind, index = str(path[0]), path[1]
+        items = record.get(kind) or []
+        if index >= len(items):
+            return document.locate(path[:1])
+
+        def identity(item: dict[str, Any]) -> tuple[Any, ...]:
+            return tuple(item.get(k) for k in keys[kind])
+
+        sent = document.record.get(kind) or []
+        found = next((n for n, i in enumerate(sent) if identity(i) == identity(items[index])), None)
+        if found is None:
+            return document.source, f"stored record {kind}[{index}]"
+        return document.locate((kind, found, *path[2:]))
+
+    return locate

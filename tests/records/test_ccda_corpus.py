@@ -117,3 +117,15 @@ def test_a_policy_activity_without_rating_takes_the_stored_enrollments():
     assert record["enrollments"] == [
         {"plan_id": "CCA-OC", "start": "2026-09-01", "end": None, "rating_category": "C2"}
     ]
+
+
+def test_a_problem_in_an_item_the_document_brought_is_located_at_its_element():
+    text = (CORPUS / "20-goal-patient-authored.xml").read_text(encoding="utf-8")
+    assert '<high value="20270601"/>' in text
+    bad = text.replace('<high value="20270601"/>', '<high value="20250101"/>')
+    outcome = through_intake(read_document(bad.encode(), "20"))
+    [error] = outcome.errors
+    assert error.startswith(
+        "/hl7:ClinicalDocument/hl7:component[1]/hl7:structuredBody[1]/hl7:component[2]"
+        "/hl7:section[1]/hl7:entry[1]/hl7:observation[1] goals[0].target_date: is before start"
+    )
