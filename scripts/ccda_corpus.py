@@ -100,6 +100,9 @@ class Case:
     organizers: int = 1
     goals: list[Goal] = field(default_factory=list)
     planned: list[tuple[str, str, str]] = field(default_factory=list)  # (template, element, text)
+    # A Planned Intervention Act made of planned parts (kind, text), for the goal named.
+    intervention: list[tuple[str, str]] = field(default_factory=list)
+    intervention_goal: str | None = None
     concerns: list[tuple[str, str, str]] = field(default_factory=list)  # (code, display, need)
     payers: str = "none"  # none | full | no-rating | no-time
     other_sections: list[str] = field(default_factory=list)  # allergies | problems | meds
@@ -337,7 +340,7 @@ PLANNED = {
 }
 
 
-def planned_entry(n: int, kind: str, text: str) -> str:
+def planned_entry(n: int, kind: str, text: str, *, bare: bool = False) -> str:
     number, element, attributes = PLANNED[kind]
     if kind == "medication":
         inner = f"""<statusCode code="active"/>
@@ -357,20 +360,58 @@ def planned_entry(n: int, kind: str, text: str) -> str:
         inner = f"""<code nullFlavor="OTH"><originalText>{text}</originalText></code>
               <statusCode code="active"/>
               <effectiveTime value="202610011030-0400"/>"""
-    return f"""
-          <entry>
+    body = f"""
             <{element} {attributes}>
               <templateId root="{ENTRY}{number}"/>
               <id root="{EHR}" extension="PL-{n}"/>
               {inner}
-            </{element}>
+            </{element}>"""
+    return (
+        body
+        if bare
+        else f"""
+          <entry>{body}
+          </entry>"""
+    )
+
+
+def intervention_entry(case: Case) -> str:
+    """A Planned Intervention Act whose parts are planned entries, serving one goal."""
+    parts = "".join(
+        f"""
+              <entryRelationship typeCode="REFR">{planned_entry(n, k, t, bare=True)}
+              </entryRelationship>"""
+        for n, (k, t) in enumerate(case.intervention, start=101)
+    )
+    reason = (
+        f"""
+              <entryRelationship typeCode="RSON">
+                <act classCode="ACT" moodCode="EVN">
+                  <templateId root="{ENTRY}122"/>
+                  <id root="{EHR}" extension="{case.intervention_goal}"/>
+                  <code nullFlavor="NP"/>
+                  <statusCode code="completed"/>
+                </act>
+              </entryRelationship>"""
+        if case.intervention_goal
+        else ""
+    )
+    return f"""
+          <entry>
+            <act classCode="ACT" moodCode="INT">
+              <templateId root="{ENTRY}146"/>
+              <id root="{EHR}" extension="PI-1"/>
+              <code code="362956003" codeSystem="{SNOMED}" displayName="Intervention"/>
+              <statusCode code="active"/>{parts}{reason}
+            </act>
           </entry>"""
 
 
 def plan_section(case: Case) -> str:
-    if not case.planned:
+    if not case.planned and not case.intervention:
         return ""
     entries = "".join(planned_entry(n, k, t) for n, (k, _, t) in enumerate(case.planned, start=1))
+    entries += intervention_entry(case) if case.intervention else ""
     return section("2.16.840.1.113883.10.20.22.2.10", "18776-5", "Plan of Treatment", entries)
 
 
@@ -548,8 +589,12 @@ def expected(case: Case) -> dict[str, Any]:
         for p in team
     ]
     ltss = [(k, t) for k, svc, t in case.planned if svc]
-    label["planned"] = sorted(t for k, svc, t in case.planned if not svc) + sorted(
-        t for _, t in ltss
+    label["planned"] = sorted(
+        [*(t for k, svc, t in case.planned if not svc), *(t for _, t in case.intervention)]
+    ) + sorted(t for _, t in ltss)
+    goal = "Goal/" + f"goal-{KNOWN['member_id']}-{case.intervention_goal}".lower()
+    label["planned_for_goals"] = sorted(
+        f"{t} -> {goal}" for _, t in case.intervention if case.intervention_goal
     )
     label["ltss_needs"] = [d for _, d, need in case.concerns if need]
     unmapped = [
@@ -946,6 +991,18 @@ def cases() -> list[Case]:
             body="pdf",
             outcome="refused",
             refusal="Unstructured Document (nonXMLBody",
+        ),
+        Case(
+            "47-intervention-with-parts",
+            "A Planned Intervention Act made of a planned act, "
+            "procedure and observation, for the oxygen goal (parts are the activities).",
+            goals=[spo2_goal()],
+            intervention_goal="G-SPO2",
+            intervention=[
+                ("act", "Elevate the head of the bed"),
+                ("procedure", "Oxygen by nasal cannula"),
+                ("observation", "Pulse oximetry every shift"),
+            ],
         ),
         Case("45-empty-ccd", "A CCD with no sections at all.", kind="ccd", team=[]),
         Case(

@@ -57,6 +57,13 @@ def test_corpus_document_becomes_its_labelled_fhir(path):
     assert_care_team(outcome, label["care_team"])
     planned = [r for r in outcome.resources("ServiceRequest") if r["id"].startswith("planned-")]
     assert sorted(r["code"]["text"] for r in planned) == sorted(label["planned"])
+    for_goals = [
+        f"{r['code']['text']} -> {e['valueReference']['reference']}"
+        for r in planned
+        for e in r.get("extension", [])
+        if e["url"].endswith("resource-pertainsToGoal")
+    ]
+    assert sorted(for_goals) == label["planned_for_goals"]
     needs = [
         n["description"] for n in outcome.record["ltss_needs"] if n["need_id"].startswith("HC-")
     ]

@@ -39,6 +39,7 @@ ENTRY_TEMPLATES = {
     _ENTRY + "130": "Nutrition Recommendation",
     _ENTRY + "131": "Intervention Act",
     _ENTRY + "132": "Health Concern Act",
+    _ENTRY + "136": "Risk Concern Act",
     _ENTRY + "140": "Patient Referral Act",
     _ENTRY + "144": "Outcome Observation",
     _ENTRY + "146": "Planned Intervention Act",

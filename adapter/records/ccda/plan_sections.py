@@ -54,6 +54,10 @@ PLANNED_STATUSES = {
     "cancelled": "revoked",
     "aborted": "revoked",
 }
+# What a Health Concern is about; priority preferences (4.143) say how much it matters.
+CONCERN_VALUES = (
+    f"hl7:entryRelationship/hl7:observation[not(hl7:templateId/@root='{_E}143')]/hl7:value"
+)
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 _XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
 Note = tuple[str, str]  # (XPath, message)
@@ -268,26 +272,55 @@ def planned_care(
 ) -> tuple[list[Located], list[Located]]:
     """Planned entries: LTSS services an LTS-C recommends (RECOMMEND) and all other planned care.
 
-    Entries nested in a planned entry (a Planned Intervention Act's parts) are read with it.
+    A Planned Intervention Act made of planned parts gives one activity per part (each also
+    serving the intervention's goals); one without parts is an activity itself. An entry
+    repeated under the same id is read once.
     """
     services: list[Located] = []
     activities: list[Located] = []
-    roots = set(PLANNED_ENTRIES)
+    seen: set[str] = set()
     elements = [e for r in PLANNED_ENTRIES for e in find(root, with_template(r))]
     ordered = sorted(set(elements), key=lambda e: xpath_key(xpath_of(e)))
-    for n, planned in enumerate(outermost(ordered, roots), start=1):
-        code, phrase = coded_text(planned)
-        described = phrase or product_words(planned) or own_text(planned)
-        service = by_code_or_words({}, tables()["service_words"], code, described)
-        staff_id = recommender(planned) if service else None
+    for n, planned in enumerate(ordered, start=1):
         ledger.took(planned)
+        if INTERVENTION in templates(planned) and planned_parts(planned):
+            continue
+        described = coded_text(planned)[1] or product_words(planned) or own_text(planned)
+        service = by_code_or_words({}, tables()["service_words"], coded_text(planned)[0], described)
+        staff_id = recommender(planned) if service else None
+        goal_ids = reasons(planned)
         if service and staff_id:
-            item = recommendation(planned, n, service, staff_id, as_of)
-            services.append((item, xpath_of(planned)))
+            item = recommendation(planned, n, service, staff_id, as_of, goal_ids)
+            key, found = item["recommendation_id"], services
         else:
-            item = planned_activity(planned, n, described, as_of, author_of)
-            activities.append((item, xpath_of(planned)))
+            item = planned_activity(planned, n, described, as_of, author_of, goal_ids)
+            key, found = item["activity_id"], activities
+        if key not in seen:
+            seen.add(key)
+            found.append((item, xpath_of(planned)))
     return services, activities
+
+
+INTERVENTION = _E + "146"
+
+
+def planned_parts(intervention: Element) -> list[Element]:
+    return [
+        e
+        for e in intervention.iterdescendants()
+        if isinstance(e.tag, str) and templates(e) & set(PLANNED_ENTRIES)
+    ]
+
+
+def reasons(planned: Element) -> list[str]:
+    """Goal ids the entry serves (RSON), with those of the interventions it is part of."""
+    owners = [planned] + [a for a in planned.iterancestors() if INTERVENTION in templates(a)]
+    found = [
+        entry_id(g, "")
+        for owner in owners
+        for g in find(owner, "hl7:entryRelationship[@typeCode='RSON']/*")
+    ]
+    return list(dict.fromkeys(g for g in found if g))
 
 
 def xpath_key(xpath: str) -> list[Any]:
@@ -315,14 +348,15 @@ def planned_on(planned: Element, as_of: date) -> date:
     return on or hl7_date(first(planned, "hl7:effectiveTime")) or as_of
 
 
-def recommendation(planned: Element, n: int, service: str, staff_id: str, as_of: date) -> dict:
-    goal_ids = [entry_id(g, "") for g in find(planned, "hl7:entryRelationship[@typeCode='RSON']/*")]
+def recommendation(
+    planned: Element, n: int, service: str, staff_id: str, as_of: date, goal_ids: list[str]
+) -> dict:
     return {
         "recommendation_id": entry_id(planned, f"SR-{n}"),
         "service_type": service,
         "recommended_on": planned_on(planned, as_of).isoformat(),
         "recommended_by": staff_id,
-        "goal_ids": [g for g in goal_ids if g],
+        "goal_ids": goal_ids,
         "note": (coded_text(planned)[1] or own_text(planned) or None),
         "authorization": {"decision": "pending"},
         "fulfillment_status": "pending",
@@ -330,14 +364,18 @@ def recommendation(planned: Element, n: int, service: str, staff_id: str, as_of:
 
 
 def planned_activity(
-    planned: Element, n: int, described: str, as_of: date, author_of: AuthorOf
+    planned: Element,
+    n: int,
+    described: str,
+    as_of: date,
+    author_of: AuthorOf,
+    goal_ids: list[str],
 ) -> dict[str, Any]:
     """Any other planned entry, with its code, words, time and who planned it."""
     root, name = template_of(planned)
     when = first(planned, "hl7:effectiveTime")
     stamp = hl7_stamp(first(when, "hl7:low")) or hl7_stamp(when) if when is not None else None
     author = author_of(planned)
-    goal_ids = [entry_id(g, "") for g in find(planned, "hl7:entryRelationship[@typeCode='RSON']/*")]
     status = attr(first(planned, "hl7:statusCode"), "code")
     return {
         "activity_id": entry_id(planned, f"PA-{n}"),
@@ -349,7 +387,7 @@ def planned_activity(
         "planned_on": planned_on(planned, as_of).isoformat(),
         "scheduled": stamp.fhir() if stamp else None,
         "planned_by": author.name if author.kind not in (None, "member") else None,
-        "goal_ids": [g for g in goal_ids if g],
+        "goal_ids": goal_ids,
     }
 
 
@@ -360,7 +398,7 @@ def ltss_needs(root: Element, as_of: date, author_of: AuthorOf, ledger: Ledger) 
     """Health concerns showing an LTSS or behavioral-health need (AVAIL-LTSS)."""
     found = []
     for n, concern in enumerate(find(root, with_template(HEALTH_CONCERN_ACT)), start=1):
-        values = find(concern, "hl7:entryRelationship/hl7:observation/hl7:value")
+        values = find(concern, CONCERN_VALUES)
         described = [(attr(v, "code"), words(v) or text(v)) for v in values]
         category = next(
             (c for code, phrase in described if (c := need_category(code, phrase))), None
