@@ -17,7 +17,12 @@ from adapter.records.assemble import RawExport, RawMember, assemble
 from adapter.records.ccda.document import CcdaError
 from adapter.records.ccda.ledger import Unmapped
 from adapter.records.ccda.merge import KEYED_LISTS, merged_directory, merged_record
-from adapter.records.ccda.reader import DOCUMENT, CcdaDocument, read_document
+from adapter.records.ccda.reader import (
+    DOCUMENT,
+    MAX_DOCUMENT_BYTES,
+    CcdaDocument,
+    read_document,
+)
 from adapter.records.schema import RecordPath
 from adapter.services.member_service import MASSHEALTH_SYSTEM, MEMBER_ID_SYSTEM
 from adapter.store import members as member_rows
@@ -49,6 +54,8 @@ class DocumentService(Protocol):
 
 @dataclass
 class Problem:
+    """Why a document was refused or queued, at the XPath (and record field) concerned."""
+
     xpath: str
     field: str
     message: str
@@ -100,6 +107,9 @@ class CcdaIntake:
 
     def process_file(self, path: Path) -> CcdaReceipt:
         try:
+            if path.stat().st_size > MAX_DOCUMENT_BYTES:
+                too_big = f"document larger than {MAX_DOCUMENT_BYTES} bytes is refused"
+                return CcdaReceipt(str(path), "refused", problems=[Problem("/", "", too_big)])
             data = path.read_bytes()
         except OSError as exc:
             return CcdaReceipt(

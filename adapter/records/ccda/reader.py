@@ -107,6 +107,8 @@ def read_ccda_document(path: Path) -> CcdaRead:
     """One document as a one-member plan export; what it lacks is refused by name."""
     file = str(path)
     try:
+        if path.stat().st_size > MAX_DOCUMENT_BYTES:
+            raise CcdaError("/", f"document larger than {MAX_DOCUMENT_BYTES} bytes is refused")
         document = read_document(path.read_bytes(), file)
     except OSError as exc:
         raw = RawExport(file, None, lambda p: (file, DOCUMENT))
