@@ -98,6 +98,12 @@ def _run_mllp(args: argparse.Namespace) -> int:
     return run_mllp(args)
 
 
+def _run_ccda(args: argparse.Namespace) -> int:
+    from adapter.intake.ccda_command import run_ccda
+
+    return run_ccda(args)
+
+
 def _run_check_server(args: argparse.Namespace) -> int:
     from adapter.testkit.command import run_check_server
 
@@ -198,6 +204,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("mllp", _run_mllp, "Receive HL7 v2 ADT messages over MLLP and apply them.")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=2575)
+
+    p = add("ccda", _run_ccda, "Apply C-CDA documents to known members (partial updates).")
+    p.add_argument("documents", nargs="+", metavar="DOCUMENT", help="C-CDA XML file")
+    p.add_argument("--strict", action="store_true", help="refuse documents with unmapped entries")
+    p.add_argument("--report", metavar="FILE", help="write a JSON report of every document")
+    p.add_argument("--tables", metavar="FILE", help="the plan's C-CDA tables (id roots, codes)")
 
     p = add("token", _run_token, "Print a development bearer token signed by the local dev key.")
     p.add_argument("--client", required=True, metavar="CLIENT_ID")

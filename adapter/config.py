@@ -70,6 +70,8 @@ class Settings:
     mllp_idle_timeout: int = 60
     # YAML file of facility addresses by PV1-3.4 id, so ADT facility stays get an address.
     adt_facilities_file: str = ""
+    # C-CDA intake: the plan's own tables (identifier roots, codes) laid over the shipped ones.
+    ccda_tables_file: str = ""
     # Web app (/app): YAML file of web users (name -> display name, org_kind, org_id, staff_id).
     webapp_users_file: str = ""
     # 1 = the sign-in page lists the sample users (development only; never in production).

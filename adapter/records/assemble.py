@@ -9,6 +9,7 @@ from typing import Any
 from adapter.records.consistency import (
     directory_consistency_errors,
     member_consistency_errors,
+    plan_export_errors,
 )
 from adapter.records.defaults import with_defaults
 from adapter.records.model import PlanExport, RecordError
@@ -43,6 +44,8 @@ class RawExport:
     errors: list[RecordError] = field(default_factory=list)
     header_errors: list[tuple[RecordPath, RecordError]] = field(default_factory=list)
     unreadable_members: int = 0
+    # A plan's own export (every member has a CC); False for EHR documents (C-CDA).
+    plan_export: bool = True
 
 
 @dataclass
@@ -65,7 +68,7 @@ def assemble(raw: RawExport) -> Assembled:
     members: list[dict[str, Any]] = []
     first_seen: dict[str, str] = {}
     for member in raw.members:
-        problems = _member_problems(member, index, first_seen)
+        problems = _member_problems(member, index, first_seen, raw.plan_export)
         if problems:
             errors.extend(problems)
         else:
@@ -137,12 +140,14 @@ def _blanked(header: dict[str, Any], dropped: set[tuple[str, int]]) -> dict[str,
 
 
 def _member_problems(
-    member: RawMember, index: DirectoryIndex, first_seen: dict[str, str]
+    member: RawMember, index: DirectoryIndex, first_seen: dict[str, str], plan_export: bool
 ) -> list[RecordError]:
     problems = schema_errors("member_record", member.record)
     if not problems:
         problems = member_errors(member.record, index)
         problems.extend(member_consistency_errors(member.record))
+        if plan_export:
+            problems.extend(plan_export_errors(member.record))
         problems.extend(_duplicate_member(member, first_seen))
     return list(member.errors) + [_located(member.locate, p, m) for p, m in problems]
 

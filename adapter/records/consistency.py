@@ -31,6 +31,16 @@ def member_consistency_errors(record: dict[str, Any]) -> Iterator[tuple[RecordPa
         yield from _offer_errors(("offers", i), offer)
 
 
+def plan_export_errors(record: dict[str, Any]) -> Iterator[tuple[RecordPath, str]]:
+    """Rules for a plan's own care-management export (not for EHR documents, which name the
+    care team as the EHR knows it): every member has a Care Coordinator (TEAM-DISCRETION)."""
+    if not record.get("care_coordinator_assignments"):
+        yield (
+            ("care_coordinator_assignments",),
+            ("is empty: a plan export names every member's Care Coordinator (TEAM-DISCRETION)"),
+        )
+
+
 def _backwards(
     path: RecordPath, start: str | None, end: str | None, end_name: str, start_name: str
 ) -> Iterator[tuple[RecordPath, str]]:

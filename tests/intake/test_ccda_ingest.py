@@ -19,4 +19,9 @@ def test_goals_care_plan_document_is_stored_with_its_goals_and_service_requests(
         "I want to keep living in my own apartment",
     ]
     requests = store.search("ServiceRequest", [("subject", "Patient/mbr-m200001")]).matches
-    assert len(requests) == 2
+    # Two LTSS services the LTS-C recommends, and the planned colonoscopy as planned care.
+    assert sorted(r.resource["id"] for r in requests) == [
+        "planned-m200001-sr-3",
+        "servicerequest-m200001-sr-1",
+        "servicerequest-m200001-sr-2",
+    ]

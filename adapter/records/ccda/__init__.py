@@ -1,12 +1,27 @@
-"""C-CDA intake: Care Plan documents and CCD care team / goals / interventions / health concerns
-read into the same plan records as the JSON and CSV readers (one member per document).
+"""C-CDA R2.1 intake: Care Plans, CCDs, Referral Notes and Transfer Summaries read into the
+same plan records as the JSON and CSV readers (one member per document).
 
-    raw = read_ccda(Path("samples/ccda/care-plan.xml"))        # RawExport, for read_exports
-    result = read_ccda_document(path); result.notes             # ignored sections, unmapped entries
-    looks_like_ccda(path)                                       # .xml with a ClinicalDocument root
+    document = read_document(data, source)   # CcdaDocument: partial record, directory, ledger
+    document.unmapped                         # every entry not mapped (XPath, template, reason)
+    raw = read_ccda(Path("care-plan.xml"))    # RawExport for read_exports (a complete document)
+    looks_like_ccda(path)                     # .xml with a ClinicalDocument root
 """
 
-from adapter.records.ccda.document import looks_like_ccda
-from adapter.records.ccda.reader import CcdaRead, read_ccda, read_ccda_document
+from adapter.records.ccda.document import CcdaError, looks_like_ccda
+from adapter.records.ccda.reader import (
+    CcdaDocument,
+    CcdaRead,
+    read_ccda,
+    read_ccda_document,
+    read_document,
+)
 
-__all__ = ["CcdaRead", "looks_like_ccda", "read_ccda", "read_ccda_document"]
+__all__ = [
+    "CcdaDocument",
+    "CcdaError",
+    "CcdaRead",
+    "looks_like_ccda",
+    "read_ccda",
+    "read_ccda_document",
+    "read_document",
+]

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from lxml import etree
 
+from adapter.records.ccda.timestamps import BadTimestamp, Stamp, parse_ts
+
 NS = {
     "hl7": "urn:hl7-org:v3",
     "sdtc": "urn:hl7-org:sdtc",
@@ -100,20 +102,33 @@ def xpath_of(element: Element) -> str:
     return "/" + "/".join(reversed(steps))
 
 
-def hl7_date(element: Element | None, name: str = "value") -> date | None:
-    """The date of an HL7 TS attribute (YYYYMMDD[HHMMSS][+ZZZZ]); None when absent or null."""
+def hl7_stamp(element: Element | None, name: str = "value") -> Stamp | None:
+    """The HL7 TS of an attribute at its own precision; None when absent or null-flavored."""
     if element is None:
         return None
     raw = attr(element, name)
     if not raw:
         return None
     try:
-        if len(raw) < 8 or not raw[:8].isdigit():
-            raise ValueError(raw)
-        return date(int(raw[:4]), int(raw[4:6]), int(raw[6:8]))
-    except ValueError:
+        return parse_ts(raw)
+    except BadTimestamp:
         raise CcdaError(xpath_of(element), f"@{name} is not an HL7 date: {raw!r}") from None
+
+
+def hl7_date(element: Element | None, name: str = "value") -> date | None:
+    """The calendar day of an HL7 TS (in its own zone); None when absent or null-flavored."""
+    stamp = hl7_stamp(element, name)
+    return stamp.day if stamp else None
 
 
 def iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
+
+
+def referenced_text(element: Element | None) -> str:
+    """The narrative an element points at (`reference/@value="#id"`), as plain text."""
+    target = attr(first(element, "hl7:reference"), "value") if element is not None else ""
+    if not target.startswith("#") or len(target) < 2 or "'" in target:
+        return ""
+    found = first(element.getroottree().getroot(), f"//*[@ID='{target[1:]}']")
+    return text(found)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -16,9 +17,12 @@ from adapter.records.ccda.document import (
     text,
     xpath_of,
 )
+from adapter.records.ccda.ledger import Ledger
 from adapter.records.ccda.tables import tables
 
 GENDERS = {"F": "female", "M": "male", "UN": "other"}
+PHONE = re.compile(r"^\+?[0-9(][0-9 ().-]{6,}[0-9]( x[0-9]{1,6})?$")
+EMAIL = re.compile(r"^[^@\s|]+@[^@\s|]+\.[^@\s|]+$")
 TELECOM_USES = {"HP": "home", "H": "home", "WP": "work", "MC": "mobile", "TMP": "temp"}
 ADDRESS_KINDS = {"HP": "home", "H": "home", "PST": "mailing", "TMP": "temporary-facility"}
 
@@ -31,45 +35,63 @@ def patient_role(root: Element) -> Element:
 
 
 def member_ids(role: Element) -> tuple[str, str]:
-    """(plan member id, MassHealth id) by their id roots (ccda.yaml)."""
+    """(plan member id, MassHealth id) by their id roots (ccda.yaml); empty when absent."""
     found = {"member": "", "masshealth": ""}
     for element in find(role, "hl7:id"):
         root = attr(element, "root")
-        if root in tables()["member_id_roots"]:
+        if root in id_roots("member_id_roots") and not found["member"]:
             found["member"] = attr(element, "extension")
-        elif root in tables()["masshealth_id_roots"]:
+        elif root in id_roots("masshealth_id_roots") and not found["masshealth"]:
             found["masshealth"] = attr(element, "extension")
-    if not found["member"]:
-        roots = ", ".join(tables()["member_id_roots"])
-        raise CcdaError(xpath_of(role), f"no patientRole/id with a plan member id root ({roots})")
     return found["member"], found["masshealth"]
 
 
-def member(role: Element, as_of: date) -> dict[str, Any]:
-    """The plan-export `member` object; optional parts absent or null-flavored are left out."""
+def id_roots(name: str) -> list[str]:
+    return [str(r) for r in tables().get(name) or []]
+
+
+def member(role: Element, as_of: date, ledger: Ledger) -> dict[str, Any]:
+    """The plan-export `member` object as far as the document carries it.
+
+    What is absent stays empty (a partial record the member's stored record completes):
+    member and MassHealth ids "", name and birth date None.
+    """
     patient = first(role, "hl7:patient")
-    if patient is None:
-        raise CcdaError(xpath_of(role), "patientRole/patient is missing")
     member_id, masshealth_id = member_ids(role)
-    gender = first(patient, "hl7:administrativeGenderCode")
+    gender = first(patient, "hl7:administrativeGenderCode") if patient is not None else None
+    telecoms = []
+    for element in find(role, "hl7:telecom"):
+        found = telecom(element)
+        if found is None and attr(element, "value"):
+            ledger.noted(element, f"telecom {attr(element, 'value')!r} is not a phone or email")
+        elif found is not None:
+            telecoms.append(found)
     return {
         "member_id": member_id,
         "masshealth_id": masshealth_id,
-        "name": person_name(first(patient, "hl7:name")),
-        "birth_date": iso(hl7_date(first(patient, "hl7:birthTime"))),
+        "name": person_name(first(patient, "hl7:name")) if patient is not None else None,
+        "birth_date": iso(hl7_date(first(patient, "hl7:birthTime")))
+        if patient is not None
+        else None,
         "gender": GENDERS.get(attr(gender, "code"), "unknown"),
         "addresses": [a for a in (member_address(e, as_of) for e in find(role, "hl7:addr")) if a],
-        "telecom": [t for t in (telecom(e) for e in find(role, "hl7:telecom")) if t],
-        "preferred_language": preferred_language(patient),
-        "date_of_death": iso(hl7_date(first(patient, "sdtc:deceasedTime"))),
+        "telecom": telecoms,
+        "preferred_language": preferred_language(patient) if patient is not None else None,
+        "date_of_death": iso(hl7_date(first(patient, "sdtc:deceasedTime")))
+        if patient is not None
+        else None,
     }
 
 
 def person_name(name: Element | None) -> dict[str, Any] | None:
+    """given and family names; None when null-flavored or without a family or given name."""
     if name is None or name.get("nullFlavor"):
         return None
     given = [text(g) for g in find(name, "hl7:given") if text(g)]
-    return {"given": given, "family": text(first(name, "hl7:family"))}
+    family = text(first(name, "hl7:family"))
+    if not given or not family:
+        return None
+    return {"given": given, "family": family}
 
 
 def address(addr: Element) -> dict[str, Any] | None:
@@ -99,13 +121,16 @@ def member_address(addr: Element, as_of: date) -> dict[str, Any] | None:
 
 
 def telecom(element: Element) -> dict[str, Any] | None:
-    """tel: and mailto: URLs as plan-export telecom; null-flavored ones are skipped."""
+    """tel: and mailto: URLs as plan-export telecom; None when null-flavored or neither."""
     value = attr(element, "value")
     use = TELECOM_USES.get((element.get("use") or "").split(" ")[0])
-    if value.startswith("tel:"):
-        return {"system": "phone", "value": value[4:].removeprefix("+1-"), "use": use}
-    if value.startswith("mailto:"):
-        return {"system": "email", "value": value[7:], "use": use}
+    scheme, _, rest = value.partition(":")
+    rest = rest.strip().removeprefix("//")
+    if scheme.lower() == "tel" and rest:
+        number = rest.split(";")[0].strip().removeprefix("+1-").removeprefix("+1 ")
+        return {"system": "phone", "value": number, "use": use} if PHONE.match(number) else None
+    if scheme.lower() == "mailto" and EMAIL.match(rest):
+        return {"system": "email", "value": rest, "use": use}
     return None
 
 
