@@ -24,11 +24,11 @@ def run_serve(args: argparse.Namespace) -> int:
         store = open_store(settings.database_url)
         try:
             count = load_samples(store, settings)
-            reevaluate_now(store, settings)
+            moved = reevaluate_now(store, settings)
             store.refresh_statistics()
         finally:
             store.close()
-        sys.stdout.write(f"Loaded {count} sample members into {settings.database_url}\n")
+        sys.stdout.write(f"Loaded {count} sample members into {settings.database_url} ({moved})\n")
     sys.stdout.write(f"FHIR base URL: {served_base_url(settings)}\n")
     sys.stdout.write(auth_notice(settings))
     sys.stdout.flush()
@@ -43,15 +43,12 @@ def run_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def reevaluate_now(store: Any, settings: Settings) -> None:
+def reevaluate_now(store: Any, settings: Settings) -> str:
     """Bring freshly loaded members up to today (the samples describe an earlier day)."""
     from adapter.services import MemberService
 
     report = MemberService(store, settings).reevaluate()
-    sys.stdout.write(
-        f"Re-evaluated {report.members_checked} members as of {report.as_of}: "
-        f"{report.members_changed} changed\n"
-    )
+    return f"re-evaluated as of {report.as_of}: {report.members_changed} changed"
 
 
 def auth_notice(settings: Settings) -> str:
