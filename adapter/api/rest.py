@@ -19,6 +19,7 @@ from adapter.api.writes import (
     check_id,
     check_type,
     react_to_task_update,
+    refuse_dangling_references,
     validate_for_write,
     validate_task_update,
     whole_number,
@@ -64,6 +65,7 @@ def create(rtype: str) -> Response:
     resource = read_body()
     check_body_type(resource, rtype)
     issues = validate_for_write(resource)
+    refuse_dangling_references(resource)
     condition = _condition(request.headers.get("If-None-Exist"))
     with api().write_gate:
         outcome = guarded_store().create(resource, if_none_exist=condition)
@@ -81,6 +83,7 @@ def update(rtype: str, rid: str) -> Response:
             f"The body's id must be {rid!r}, as in the URL", expression=f"{rtype}.id"
         )
     issues = validate_for_write(resource)
+    refuse_dangling_references(resource)
     if rtype == "Task":
         issues += validate_task_update(rid, resource)
     with api().write_gate:
@@ -99,6 +102,7 @@ def conditional_update(rtype: str) -> Response:
     resource = read_body()
     check_body_type(resource, rtype)
     issues = validate_for_write(resource)
+    refuse_dangling_references(resource)
     if rtype == "Task":
         issues += check_conditional_task_update(query, resource)
     with api().write_gate:
