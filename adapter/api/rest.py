@@ -18,8 +18,8 @@ from adapter.api.writes import (
     check_conditional_task_update,
     check_id,
     check_type,
-    react_to_task_update,
     refuse_dangling_references,
+    task_writing_store,
     validate_for_write,
     validate_task_update,
     whole_number,
@@ -86,10 +86,9 @@ def update(rtype: str, rid: str) -> Response:
     refuse_dangling_references(resource)
     if rtype == "Task":
         issues += validate_task_update(rid, resource)
+    writer = task_writing_store() if rtype == "Task" else guarded_store()
     with api().write_gate:
-        outcome = guarded_store().update(rtype, rid, resource, if_match=if_match())
-    if rtype == "Task" and outcome.status == "updated":
-        issues += react_to_task_update(outcome.resource)
+        outcome = writer.update(rtype, rid, resource, if_match=if_match())
     return write_response(outcome, issues)
 
 

@@ -145,24 +145,14 @@ def check_task_transition(old: dict[str, Any] | None, new: dict[str, Any]) -> li
     return min(attempts, key=lambda issues: sum(i.is_error for i in issues))
 
 
-def react_to_task_update(task: dict[str, Any]) -> list[Issue]:
-    """Let the One Care rules react to a stored Task move (care team, consent, notifications).
-
-    An accepted LTS-C offer puts the LTS-C on the CareTeam with the member's consent
-    (TEAM-DISCRETION); a vendor fill or wait list notifies the CC (VENDOR-FILL, WAIT). The Task
-    itself is already stored; what the member service cannot apply (a member whose plan record
-    was never ingested, a conflicting concurrent event) comes back as a warning, not an error.
-    """
+def task_writing_store() -> Any:
+    """The caller's guarded store, whose Task updates go through the member service: the Task
+    and what the rules derive from it (care team, consent, notifications) commit together,
+    a concurrent change of the member is applied again on top, and a failure stores nothing."""
+    from adapter.security import GuardedStore
     from adapter.services import MemberService
+    from adapter.services.task_write import MemberTaskStore
 
-    ctx = api()
+    ctx, guarded = api(), guarded_store()
     service = MemberService(ctx.store, ctx.settings, validator=ctx.validator)
-    try:
-        with ctx.write_gate:
-            service.apply_task_update(task)
-    except NotFound:
-        return []  # a Task loaded as a bare Bundle: there is no plan record to update
-    except AdapterError as exc:
-        message = f"The care plan was not updated from this Task: {exc.message}"
-        return [Issue("warning", "incomplete", message, ("Task",))]
-    return []
+    return GuardedStore(MemberTaskStore(ctx.store, service), guarded.policy, guarded.principal)
