@@ -18,11 +18,10 @@ from adapter.api.writes import (
     check_conditional_task_update,
     check_id,
     check_type,
-    refuse_dangling_references,
-    task_writing_store,
     validate_for_write,
     validate_task_update,
     whole_number,
+    writing_store,
 )
 from adapter.errors import Gone, InvalidRequest, NotFound, UnsupportedMediaType
 from adapter.outcome import Issue, operation_outcome
@@ -65,10 +64,9 @@ def create(rtype: str) -> Response:
     resource = read_body()
     check_body_type(resource, rtype)
     issues = validate_for_write(resource)
-    refuse_dangling_references(resource)
     condition = _condition(request.headers.get("If-None-Exist"))
     with api().write_gate:
-        outcome = guarded_store().create(resource, if_none_exist=condition)
+        outcome = writing_store().create(resource, if_none_exist=condition)
     return write_response(outcome, issues)
 
 
@@ -83,10 +81,9 @@ def update(rtype: str, rid: str) -> Response:
             f"The body's id must be {rid!r}, as in the URL", expression=f"{rtype}.id"
         )
     issues = validate_for_write(resource)
-    refuse_dangling_references(resource)
     if rtype == "Task":
         issues += validate_task_update(rid, resource)
-    writer = task_writing_store() if rtype == "Task" else guarded_store()
+    writer = writing_store(tasks_through_members=rtype == "Task")
     with api().write_gate:
         outcome = writer.update(rtype, rid, resource, if_match=if_match())
     return write_response(outcome, issues)
@@ -101,11 +98,10 @@ def conditional_update(rtype: str) -> Response:
     resource = read_body()
     check_body_type(resource, rtype)
     issues = validate_for_write(resource)
-    refuse_dangling_references(resource)
     if rtype == "Task":
         issues += check_conditional_task_update(query, resource)
     with api().write_gate:
-        outcome = guarded_store().conditional_update(rtype, query, resource)
+        outcome = writing_store().conditional_update(rtype, query, resource)
     return write_response(outcome, issues)
 
 

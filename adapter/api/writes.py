@@ -60,37 +60,61 @@ def profile_issues(resource: dict[str, Any]) -> list[Issue]:
     if ctx.settings.validation_mode == "off":
         return []
     found = ctx.validator.validate(resource, profiles=())
-    # A `Type/id` a Bundle lacks may be stored: refuse_dangling_references asks the store.
+    # A `Type/id` a Bundle lacks may be stored: IntegrityStore asks the store.
     return [i for i in found if not (i.code == "not-found" and i.message[:4] != "urn:")]
 
 
-def refuse_dangling_references(resource: dict[str, Any]) -> None:
-    """Referential integrity (as HAPI FHIR enforces it): 422 when a local reference resolves
-    neither inside the written Bundle nor to a stored resource; ADAPTER_REFERENCE_INTEGRITY=0
-    relaxes it."""
-    if not api().settings.reference_integrity:
-        return
-    single = resource.get("resourceType") != "Bundle"
-    bundle = {"entry": [{"resource": resource}]} if single else resource
-    issues = dangling_references(bundle, known=_stored)
-    if single:
-        kind = str(resource.get("resourceType"))
-        issues = [
-            Issue(i.severity, i.code, i.message, tuple(
-                e.replace("Bundle.entry[0].resource", kind, 1) for e in i.expression
-            ))
-            for i in issues
-        ]  # fmt: skip
-    if issues:
-        raise Unprocessable("The write refers to resources that do not exist", issues=issues)
+class IntegrityStore:
+    """The store as API writes reach it, after the caller's access checks: a write whose local
+    references resolve neither inside it nor to a stored resource is refused with 422 (as HAPI
+    FHIR does); ADAPTER_REFERENCE_INTEGRITY=0 relaxes it. Other calls are the store's own."""
 
+    def __init__(self, store: Any, enforce: bool) -> None:
+        self.store = store
+        self.enforce = enforce
 
-def _stored(resource_type: str, resource_id: str) -> bool:
-    try:
-        guarded_store().read(resource_type, resource_id)
-    except AdapterError:
-        return False
-    return True
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+    def create(self, resource: dict[str, Any], **options: Any) -> Any:
+        self._refuse_dangling(resource)
+        return self.store.create(resource, **options)
+
+    def update(self, rtype: str, rid: str, resource: dict[str, Any], **options: Any) -> Any:
+        self._refuse_dangling({**resource, "id": rid})
+        return self.store.update(rtype, rid, resource, **options)
+
+    def conditional_update(self, rtype: str, query: str, resource: dict[str, Any]) -> Any:
+        self._refuse_dangling(resource)
+        return self.store.conditional_update(rtype, query, resource)
+
+    def transaction(self, bundle: dict[str, Any], **options: Any) -> Any:
+        self._refuse_dangling(bundle)
+        return self.store.transaction(bundle, **options)
+
+    def _refuse_dangling(self, resource: dict[str, Any]) -> None:
+        if not self.enforce:
+            return
+        single = resource.get("resourceType") != "Bundle"
+        bundle = {"entry": [{"resource": resource}]} if single else resource
+        issues = dangling_references(bundle, known=self._stored)
+        if single:
+            kind = str(resource.get("resourceType"))
+            issues = [
+                Issue(i.severity, i.code, i.message, tuple(
+                    e.replace("Bundle.entry[0].resource", kind, 1) for e in i.expression
+                ))
+                for i in issues
+            ]  # fmt: skip
+        if issues:
+            raise Unprocessable("The write refers to resources that do not exist", issues=issues)
+
+    def _stored(self, resource_type: str, resource_id: str) -> bool:
+        try:
+            self.store.read(resource_type, resource_id)
+        except AdapterError:
+            return False
+        return True
 
 
 def reject_if_invalid(issues: list[Issue]) -> None:
@@ -145,14 +169,19 @@ def check_task_transition(old: dict[str, Any] | None, new: dict[str, Any]) -> li
     return min(attempts, key=lambda issues: sum(i.is_error for i in issues))
 
 
-def task_writing_store() -> Any:
-    """The caller's guarded store, whose Task updates go through the member service: the Task
-    and what the rules derive from it (care team, consent, notifications) commit together,
-    a concurrent change of the member is applied again on top, and a failure stores nothing."""
+def writing_store(*, tasks_through_members: bool = False) -> Any:
+    """The caller's guarded store for a write: access checks first, then referential
+    integrity; with `tasks_through_members`, a Task update goes through the member service
+    (services.task_write): the Task and what the rules derive from it commit together, a
+    concurrent change of the member is applied again on top, and a failure stores nothing."""
     from adapter.security import GuardedStore
     from adapter.services import MemberService
     from adapter.services.task_write import MemberTaskStore
 
     ctx, guarded = api(), guarded_store()
-    service = MemberService(ctx.store, ctx.settings, validator=ctx.validator)
-    return GuardedStore(MemberTaskStore(ctx.store, service), guarded.policy, guarded.principal)
+    store: Any = ctx.store
+    if tasks_through_members:
+        service = MemberService(ctx.store, ctx.settings, validator=ctx.validator)
+        store = MemberTaskStore(store, service)
+    checked = IntegrityStore(store, bool(ctx.settings.reference_integrity))
+    return GuardedStore(checked, guarded.policy, guarded.principal)
