@@ -51,7 +51,7 @@ def _run_serve(args: argparse.Namespace) -> int:
 
 
 def _run_load(args: argparse.Namespace) -> int:
-    from adapter.store.command import run_load
+    from adapter.services.load_command import run_load
 
     return run_load(args)
 
@@ -167,7 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--load-samples", action="store_true", help="load the bundled samples first")
     p.add_argument("--dev", action="store_true", help="Flask's development server, one process")
 
-    p = add("load", _run_load, "Load mapped Bundles into the store (transaction by transaction).")
+    p = add("load", _run_load, "Load mapped Bundles through the member service.")
     p.add_argument("bundles", nargs="+", metavar="BUNDLE")
 
     p = add("compliance", _run_compliance, "Show LTS-C offer compliance per member.")

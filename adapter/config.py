@@ -30,6 +30,9 @@ class Settings:
     worker_threads: int = 4
     # reject: invalid writes get 422; warn: stored, issues returned; off: structure only.
     validation_mode: str = "reject"
+    # 1 = a write whose local references resolve neither in its Bundle nor in the store is
+    # refused (as HAPI FHIR does); 0 relaxes it, e.g. for a migration loaded in pieces.
+    reference_integrity: int = 1
     # FHIR REST request bodies above this are refused with 413 before parsing.
     max_request_bytes: int = 10 * 1024 * 1024
     # JSON nesting and array limits guard the parsers against hostile input.

@@ -20,10 +20,10 @@ from adapter.api.writes import (
     check_conditional_task_update,
     check_id,
     check_type,
-    react_to_task_update,
     validate_for_write,
     validate_task_update,
     whole_number,
+    writing_store,
 )
 from adapter.errors import Gone, InvalidRequest, NotFound, UnsupportedMediaType
 from adapter.outcome import Issue, operation_outcome
@@ -69,7 +69,7 @@ def create(rtype: str) -> Response:
     issues = validate_for_write(resource)
     condition = _condition(request.headers.get("If-None-Exist"))
     with api().write_gate:
-        outcome = guarded_store().create(resource, if_none_exist=condition)
+        outcome = writing_store().create(resource, if_none_exist=condition)
     return write_response(outcome, issues)
 
 
@@ -92,10 +92,9 @@ def store_update(rtype: str, rid: str, resource: dict[str, Any], version: str | 
     issues = validate_for_write(resource)
     if rtype == "Task":
         issues += validate_task_update(rid, resource)
+    writer = writing_store(tasks_through_members=rtype == "Task")
     with api().write_gate:
-        outcome = guarded_store().update(rtype, rid, resource, if_match=version)
-    if rtype == "Task" and outcome.status == "updated":
-        issues += react_to_task_update(outcome.resource)
+        outcome = writer.update(rtype, rid, resource, if_match=version)
     return write_response(outcome, issues)
 
 
@@ -111,7 +110,7 @@ def conditional_update(rtype: str) -> Response:
     if rtype == "Task":
         issues += check_conditional_task_update(query, resource)
     with api().write_gate:
-        outcome = guarded_store().conditional_update(rtype, query, resource)
+        outcome = writing_store().conditional_update(rtype, query, resource)
     return write_response(outcome, issues)
 
 

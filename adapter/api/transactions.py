@@ -15,6 +15,7 @@ from adapter.api.writes import (
     profile_issues,
     refuse_illegal_transition,
     reject_if_invalid,
+    writing_store,
 )
 from adapter.errors import AdapterError, InvalidRequest
 from adapter.outcome import Issue, has_errors, operation_outcome
@@ -46,7 +47,7 @@ def transaction(bundle: dict[str, Any], entries: list[Any]) -> dict[str, Any]:
     reject_if_invalid(bundle_level + [issue for issues in by_entry for issue in issues])
     refuse_illegal_transition([i for e in entries for i in _task_transition_issues(e)])
     with api().write_gate:
-        response = guarded_store().transaction(bundle)
+        response = writing_store().transaction(bundle)
     return _with_outcomes(response, by_entry)
 
 

@@ -13,6 +13,7 @@ from adapter.api.served import RESOURCE_TYPES
 from adapter.errors import AdapterError, Gone, InvalidRequest, NotFound, Unprocessable
 from adapter.outcome import Issue, has_errors
 from adapter.rules.task_states import OWNER, REQUESTER, check_transition, task_kind
+from adapter.validation.integrity import dangling_references
 
 FHIR_ID_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-.")
 
@@ -58,7 +59,62 @@ def profile_issues(resource: dict[str, Any]) -> list[Issue]:
     ctx = api()
     if ctx.settings.validation_mode == "off":
         return []
-    return list(ctx.validator.validate(resource, profiles=()))
+    found = ctx.validator.validate(resource, profiles=())
+    # A `Type/id` a Bundle lacks may be stored: IntegrityStore asks the store.
+    return [i for i in found if not (i.code == "not-found" and i.message[:4] != "urn:")]
+
+
+class IntegrityStore:
+    """The store as API writes reach it, after the caller's access checks: a write whose local
+    references resolve neither inside it nor to a stored resource is refused with 422 (as HAPI
+    FHIR does); ADAPTER_REFERENCE_INTEGRITY=0 relaxes it. Other calls are the store's own."""
+
+    def __init__(self, store: Any, enforce: bool) -> None:
+        self.store = store
+        self.enforce = enforce
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+    def create(self, resource: dict[str, Any], **options: Any) -> Any:
+        self._refuse_dangling(resource)
+        return self.store.create(resource, **options)
+
+    def update(self, rtype: str, rid: str, resource: dict[str, Any], **options: Any) -> Any:
+        self._refuse_dangling({**resource, "id": rid})
+        return self.store.update(rtype, rid, resource, **options)
+
+    def conditional_update(self, rtype: str, query: str, resource: dict[str, Any]) -> Any:
+        self._refuse_dangling(resource)
+        return self.store.conditional_update(rtype, query, resource)
+
+    def transaction(self, bundle: dict[str, Any], **options: Any) -> Any:
+        self._refuse_dangling(bundle)
+        return self.store.transaction(bundle, **options)
+
+    def _refuse_dangling(self, resource: dict[str, Any]) -> None:
+        if not self.enforce:
+            return
+        single = resource.get("resourceType") != "Bundle"
+        bundle = {"entry": [{"resource": resource}]} if single else resource
+        issues = dangling_references(bundle, known=self._stored)
+        if single:
+            kind = str(resource.get("resourceType"))
+            issues = [
+                Issue(i.severity, i.code, i.message, tuple(
+                    e.replace("Bundle.entry[0].resource", kind, 1) for e in i.expression
+                ))
+                for i in issues
+            ]  # fmt: skip
+        if issues:
+            raise Unprocessable("The write refers to resources that do not exist", issues=issues)
+
+    def _stored(self, resource_type: str, resource_id: str) -> bool:
+        try:
+            self.store.read(resource_type, resource_id)
+        except AdapterError:
+            return False
+        return True
 
 
 def reject_if_invalid(issues: list[Issue]) -> None:
@@ -113,24 +169,19 @@ def check_task_transition(old: dict[str, Any] | None, new: dict[str, Any]) -> li
     return min(attempts, key=lambda issues: sum(i.is_error for i in issues))
 
 
-def react_to_task_update(task: dict[str, Any]) -> list[Issue]:
-    """Let the One Care rules react to a stored Task move (care team, consent, notifications).
-
-    An accepted LTS-C offer puts the LTS-C on the CareTeam with the member's consent
-    (TEAM-DISCRETION); a vendor fill or wait list notifies the CC (VENDOR-FILL, WAIT). The Task
-    itself is already stored; what the member service cannot apply (a member whose plan record
-    was never ingested, a conflicting concurrent event) comes back as a warning, not an error.
-    """
+def writing_store(*, tasks_through_members: bool = False) -> Any:
+    """The caller's guarded store for a write: access checks first, then referential
+    integrity; with `tasks_through_members`, a Task update goes through the member service
+    (services.task_write): the Task and what the rules derive from it commit together, a
+    concurrent change of the member is applied again on top, and a failure stores nothing."""
+    from adapter.security import GuardedStore
     from adapter.services import MemberService
+    from adapter.services.task_write import MemberTaskStore
 
-    ctx = api()
-    service = MemberService(ctx.store, ctx.settings, validator=ctx.validator)
-    try:
-        with ctx.write_gate:
-            service.apply_task_update(task)
-    except NotFound:
-        return []  # a Task loaded as a bare Bundle: there is no plan record to update
-    except AdapterError as exc:
-        message = f"The care plan was not updated from this Task: {exc.message}"
-        return [Issue("warning", "incomplete", message, ("Task",))]
-    return []
+    ctx, guarded = api(), guarded_store()
+    store: Any = ctx.store
+    if tasks_through_members:
+        service = MemberService(ctx.store, ctx.settings, validator=ctx.validator)
+        store = MemberTaskStore(store, service)
+    checked = IntegrityStore(store, bool(ctx.settings.reference_integrity))
+    return GuardedStore(checked, guarded.policy, guarded.principal)

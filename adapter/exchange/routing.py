@@ -83,11 +83,19 @@ class MemberContext:
         team = _current(self.conn, "CareTeam", "team-" + member.removeprefix("Patient/mbr-"))
         if team is None:
             return set()
-        refs = references(team)
+        refs = _current_team_refs(team)
         roles = [r.removeprefix("PractitionerRole/") for r in refs if "PractitionerRole/" in r]
         for role_id in roles:
             refs |= references(_current(self.conn, "PractitionerRole", role_id) or {})
         return refs
+
+
+def _current_team_refs(team: dict[str, Any]) -> set[str]:
+    """The team's references but those of participants whose period has ended: a member who
+    refused an LTS-C (TEAM-DISCRETION) or changed LTS-C no longer shares with that CBO."""
+    ended = [p for p in team.get("participant") or [] if (p.get("period") or {}).get("end")]
+    current = {**team, "participant": [p for p in team.get("participant") or [] if p not in ended]}
+    return references(current)
 
 
 def _current(conn: Connection, resource_type: str, resource_id_: str) -> dict[str, Any] | None:

@@ -27,6 +27,16 @@ def to_csv(report: dict[str, Any]) -> str:
     }
     for row in _figure_rows(report["groups"]):
         writer.writerow({**scope, **row})
+    for member in report.get("overdue_members") or []:
+        where = {
+            "group": "overdue-by-member",
+            "stratifier": "member",
+            "stratum": member["member_id"],
+        }
+        writer.writerow({**scope, **where, "figure": "offers-overdue",
+                         "value": member["offers_overdue"], "unit": "count"})  # fmt: skip
+        writer.writerow({**scope, **where, "figure": "days-overdue",
+                         "value": member["days_overdue"], "unit": "days"})  # fmt: skip
     return buffer.getvalue()
 
 

@@ -28,6 +28,7 @@ def to_html(report: dict[str, Any]) -> str:
         _offers_over_time(report["offers_by_month"]),
         _uptake_by_cbo_type(report["groups"]["uptake"]),
         _days_to_offer(report["days_to_offer_bins"]),
+        _overdue_members(report.get("overdue_members") or []),
         _breakdowns(report["groups"]),
     ]
     return (
@@ -95,6 +96,20 @@ def _summary(groups: dict[str, Any]) -> str:
             rows.append([display(code), format_score(code, group["score"])])
     table = _table("Figures for the period", ["Figure", "Value"], rows)
     return _section("summary", "Summary", table)
+
+
+def _overdue_members(overdue: list[dict[str, Any]]) -> str:
+    """REPORT: each member with offers open past due, and by how many days."""
+    if not overdue:
+        body = "<p>No member has an offer open past its due date.</p>\n"
+    else:
+        rows = [[m["member_id"], m["offers_overdue"], m["days_overdue"]] for m in overdue]
+        body = _table(
+            "Members with offers open past due at the end of the period, most overdue first",
+            ["Member", "Offers overdue", "Days overdue"],
+            rows,
+        )
+    return _section("overdue-members", "Overdue offers by member", body)
 
 
 def _offers_over_time(months: list[dict[str, Any]]) -> str:

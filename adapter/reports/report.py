@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from adapter.reports.cohorts import Fact, Inputs
+from adapter.reports.cohorts import Fact, Inputs, overdue_open
 from adapter.reports.figures import GROUPS, GroupSpec, Stratum, ordered_strata, stratum_values
 from adapter.reports.rows import MemberRow, OfferRow, for_plan
 from adapter.reports.series import days_to_offer_bins, offers_by_month
@@ -29,7 +29,24 @@ def compute_report(
         "groups": {spec.code: _group(spec, spec.cohort(inputs)) for spec in GROUPS},
         "offers_by_month": offers_by_month(inputs),
         "days_to_offer_bins": days_to_offer_bins(inputs),
+        "overdue_members": overdue_members(inputs),
     }
+
+
+def overdue_members(inputs: Inputs) -> list[dict[str, Any]]:
+    """REPORT: per member with offers open past due on the period's last day, how many and by
+    how many days the oldest is overdue; most overdue first."""
+    by_member: dict[str, dict[str, Any]] = {}
+    for offer in overdue_open(inputs):
+        days = (inputs.end - offer["due"]).days
+        found = by_member.setdefault(
+            offer["member_id"],
+            {"member_id": offer["member_id"], "plan_id": offer["plan_id"], "offers_overdue": 0,
+             "days_overdue": 0},
+        )  # fmt: skip
+        found["offers_overdue"] += 1
+        found["days_overdue"] = max(found["days_overdue"], days)
+    return sorted(by_member.values(), key=lambda m: (-m["days_overdue"], m["member_id"]))
 
 
 def _group(spec: GroupSpec, facts: list[Fact]) -> dict[str, Any]:

@@ -3,10 +3,11 @@
 from adapter.rules.compliance import compliance_rows, compliance_summary
 from adapter.rules.engine import evaluate_member
 from adapter.rules.settings import RuleSettings
-from adapter.rules.task_states import check_transition, task_kind
+from adapter.rules.task_states import check_snapshot, check_transition, task_kind
 
 __all__ = [
     "RuleSettings",
+    "check_snapshot",
     "check_transition",
     "compliance_rows",
     "compliance_summary",

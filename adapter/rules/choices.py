@@ -91,3 +91,22 @@ def _shortfall(cbo_count: int) -> str | None:
     if cbo_count < CHOICES_PER_OFFER:
         return "fewer-than-two-cbos"
     return None
+
+
+def shortfall_problem(record: Record, directory: Directory, offer: Record) -> str | None:
+    """CHOICE-TWO: why an offer's reason for fewer than two choices is not true of the
+    directory on the offer date (naming the CBOs that could have been offered), or None."""
+    reason, day = offer.get("fewer_choices_reason"), parse_date(offer.get("offered_on"))
+    if day is None or reason not in ("no-cbo-in-area", "fewer-than-two-cbos"):
+        return None
+    if len(offer.get("choices") or []) >= CHOICES_PER_OFFER:
+        return None
+    county = home_county(record, day)
+    cbo_ids = sorted({s["cbo_id"] for s in _available_ltscs(directory, county, day)})
+    if len(cbo_ids) < (1 if reason == "no-cbo-in-area" else CHOICES_PER_OFFER):
+        return None
+    names = ", ".join(f"{c} ({directory.cbos[c].get('name') or c})" for c in cbo_ids)
+    return (
+        f"{reason} is not true on {day.isoformat()}: {len(cbo_ids)} contracted CBOs with active "
+        f"LTS-Cs serve {county}: {names}"
+    )

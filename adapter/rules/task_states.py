@@ -107,6 +107,32 @@ def check_transition(kind: str, old_task: Task | None, new_task: Task, actor: st
     return issues + [i for check in _AFTER[kind] if (i := check(old, new_task))]
 
 
+def check_snapshot(kind: str, old_task: Task, new_task: Task) -> list[Issue]:
+    """Issues (empty when allowed) for a stored Task replaced by a snapshot of it (a loaded
+    Bundle): a snapshot may jump ahead through several moves (ready -> completed), but never
+    leaves a final status nor goes back to a status it already passed."""
+    edges = TABLES.get(kind)
+    old, new = old_task.get("status"), new_task.get("status")
+    if edges is None or old == new:
+        return []
+    if new in _reachable(edges, old):
+        return []
+    return [_illegal(kind, old, new)]
+
+
+def _reachable(edges: Edges, start: str | None) -> set[str]:
+    """Every status some sequence of moves leads to from `start`."""
+    found: set[str] = set()
+    todo = [start]
+    while todo:
+        current = todo.pop()
+        for (source, target), _actors in edges.items():
+            if source == current and target not in found:
+                found.add(target)
+                todo.append(target)
+    return found
+
+
 def _illegal(kind: str, old: str | None, new: str) -> Issue:
     start = f"from {old}" if old else "as a new Task"
     note = " (it is final)" if old in TERMINAL else ""

@@ -25,7 +25,7 @@ from adapter.services.events import EVENT_KINDS, find_item, item_key, with_item
 from adapter.services.model import EventResult, IngestReport, ReevaluationReport
 from adapter.services.remap import Remapped, remap_member
 from adapter.services.task_events import task_member_id, task_update_event
-from adapter.services.task_updates import complete_item
+from adapter.services.task_updates import TaskWrite, complete_item
 from adapter.store import Store, members
 from adapter.validation import Validator, default_validator
 
@@ -33,6 +33,8 @@ Record = dict[str, Any]
 MEMBER_ID_SYSTEM = identifier_system("plan-member-id")
 MASSHEALTH_SYSTEM = "https://www.mass.gov/masshealth/member-id"
 REEVALUATION_JOB = "reevaluate"
+# A Task update racing another change of the same member is applied again this many times.
+MEMBER_WRITE_ATTEMPTS = 3
 
 
 def utc_today() -> dt.date:
@@ -199,6 +201,21 @@ class MemberService:
         if kind not in EVENT_KINDS:
             raise Unprocessable(f"unknown event kind {kind!r}", issues=[unknown_kind_issue(kind)])
         row, header, directory = self._load(member_id)
+        return self._apply(row, header, directory, kind, payload)
+
+    def _apply(
+        self,
+        row: members.MemberRow,
+        header: Record,
+        directory: Record,
+        kind: str,
+        payload: Record,
+        first: TaskWrite | None = None,
+    ) -> EventResult:
+        """The event on the member as read in `row`; Conflict when they changed since.
+        `first` writes the Task the event came from in the same transaction (its derived
+        version is then left out)."""
+        member_id = str(row.record["member"]["member_id"])
         issues = item_issues(kind, payload, row.record, directory)
         if issues:
             raise Unprocessable(f"the {kind} item is not valid", issues=issues)
@@ -209,19 +226,30 @@ class MemberService:
         if remapped.refused(self.settings):
             message = f"member {member_id}: the re-mapped resources are not valid"
             raise Unprocessable(message, issues=remapped.issues)
-        written = self._write(row.plan_id, record, remapped, expected_revision=row.revision)
+        written = self._write(
+            row.plan_id, record, remapped, expected_revision=row.revision, first=first
+        )
         return EventResult(changed=True, written=written, issues=remapped.issues)
 
-    def apply_task_update(self, task: Record) -> EventResult | None:
+    def apply_task_update(self, task: Record, first: TaskWrite | None = None) -> EventResult | None:
         """A CBO's or vendor's update of one of our Tasks applied as its event; None when the
-        update is not one the member's record carries (see task_events)."""
+        update is not one the member's record carries (see task_events). `first` stores the
+        Task itself in the same transaction (the API's update)."""
         translated = task_update_event(task)
         member_id = task_member_id(task)
         if translated is None or member_id is None:
             return None
         kind, item = translated
-        row, _, directory = self._load(member_id)
-        return self.apply_event(member_id, kind, complete_item(kind, item, row.record, directory))
+        # One read of the member per attempt, written with that read's revision: a concurrent
+        # change makes the write fail (Conflict) and the update is applied again on top of it.
+        for _attempt in range(MEMBER_WRITE_ATTEMPTS):
+            row, header, directory = self._load(member_id)
+            full = complete_item(kind, item, row.record, directory)
+            try:
+                return self._apply(row, header, directory, kind, full, first)
+            except Conflict:
+                continue
+        raise Conflict(f"member {member_id} keeps changing; the Task update was not applied")
 
     def _load(self, member_id: str) -> tuple[members.MemberRow, Record, Record]:
         with self.store.reading() as conn:
@@ -251,6 +279,7 @@ class MemberService:
         *,
         expected_revision: int | None,
         plan: tuple[Record, Record] | None = None,
+        first: TaskWrite | None = None,
     ) -> list[str]:
         """The Bundle and the record (and the export's header and directory, when given) in
         one database transaction; "Type/id" of each write."""
@@ -264,5 +293,15 @@ class MemberService:
                 members.save_plan_export(conn, plan_id, *plan)
             members.save_member(conn, plan_id, record, expected_revision=expected_revision)
 
-        self.store.transaction(remapped.bundle, before_commit=save_record, on_change=heard)
+        bundle = remapped.bundle
+        if first is not None:
+            own = ("Task", first.task_id)
+            entries = [e for e in bundle["entry"] if _entry_key(e) != own]
+            bundle = {**bundle, "entry": entries}
+        self.store.transaction(bundle, before_commit=save_record, on_change=heard, first=first)
         return written
+
+
+def _entry_key(entry: Record) -> tuple[str, str]:
+    resource = entry.get("resource") or {}
+    return (str(resource.get("resourceType")), str(resource.get("id")))

@@ -11,6 +11,8 @@ from adapter.config import Settings
 from adapter.mapping.pipeline import map_export_checked
 from adapter.outcome import Issue
 from adapter.rules import RuleSettings, evaluate_member
+from adapter.rules.choices import shortfall_problem
+from adapter.rules.directory import Directory
 from adapter.validation import Validator
 
 Record = dict[str, Any]
@@ -55,4 +57,18 @@ def remap_member(
     # Warnings (narrative missing, unknown extensions) are the validator's to report on
     # request; here only what blocks storing, or would in reject mode, is worth carrying.
     errors = [i for i in validator.validate(mapped.bundle) if i.is_error]
+    errors += offer_choice_issues(record, directory)
     return Remapped(mapped.member_id, mapped.bundle, errors, malformed=False)
+
+
+def offer_choice_issues(record: Record, directory: Record) -> list[Issue]:
+    """CHOICE-TWO: each recorded offer's reason for fewer than two choices, checked against
+    the directory on the offer date."""
+    staff = Directory.of(directory)
+    issues = []
+    for index, offer in enumerate(record.get("offers") or []):
+        problem = shortfall_problem(record, staff, offer)
+        if problem:
+            where = f"offers[{index}].fewer_choices_reason"
+            issues.append(Issue("error", "business-rule", f"{where}: {problem}", (where,)))
+    return issues

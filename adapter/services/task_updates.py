@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from adapter.mapping.ids import resource_id
 from adapter.services.events import find_item, item_key
 
 Record = dict[str, Any]
+
+
+@dataclass
+class TaskWrite:
+    """A Task as the API received it, written first in the member's transaction."""
+
+    task_id: str
+    task: Record
+    if_match: str | None = None
+    outcomes: list[Any] = field(default_factory=list)  # the store's WriteOutcome, once written
+
+    def __call__(self, writer: Any) -> None:
+        self.outcomes.append(writer.save("Task", self.task_id, self.task, if_match=self.if_match))
+
 
 # CHOICE: what a CBO's offer Task update may change about an offer the plan recorded.
 OFFER_DECISION_FIELDS = ("outcome", "outcome_date", "chosen_staff_id")

@@ -223,15 +223,19 @@ class Store:
         *,
         before_commit: Callable[[Connection], None] | None = None,
         on_change: Listener | None = None,
+        first: Callable[[VersionWriter], None] | None = None,
     ) -> dict[str, Any]:
         """All entries in one database transaction; any failure undoes every entry.
 
-        `before_commit(connection)` runs after the entries, in the same transaction: what it
-        writes commits with them, and an exception it raises undoes them too. `on_change`
-        hears each version this transaction writes (not entries that came back unchanged).
+        `first(writer)` runs before the entries and `before_commit(connection)` after them, in
+        the same transaction: what they write commits with the entries, and an exception they
+        raise undoes everything. `on_change` hears each version this transaction writes (not
+        entries that came back unchanged).
         """
         bundles.check_bundle(bundle, "transaction")
         with self.writing([on_change] if on_change else []) as writer:
+            if first is not None:
+                first(writer)
             response = bundles.Transaction(self, writer).run(bundle)
             if before_commit is not None:
                 before_commit(writer.conn)

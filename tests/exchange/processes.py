@@ -42,6 +42,9 @@ def start_fhir_server(folder: Path) -> tuple[subprocess.Popen, str]:
         # The partner's own access control is not under test here; SMART Backend Services
         # is, against the suite's token endpoint (test_auth.py).
         "ADAPTER_AUTH_MODE": "off",
+        # The partner receives single resources whose referents it never gets (as many
+        # partners do); referential integrity is tested in tests/api.
+        "ADAPTER_REFERENCE_INTEGRITY": "0",
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "adapter.cli", "serve"],

@@ -219,3 +219,28 @@ def test_a_lease_renewed_in_time_is_not_claimed_by_another_worker(routed_store):
     later = outbox.utcnow() + timedelta(seconds=31)
     assert claim(routed_store, "w2", now=later) == []
     assert settle(routed_store, outbox.extend_lease, [taken.seq], "w2", 300) == 0
+
+
+def test_team_discretion_an_ltsc_whose_participation_ended_no_longer_receives_the_member(store):
+    bcil = Partner(
+        id="bcil",
+        base_url="http://127.0.0.1:9",
+        resource_types=("Patient",),
+        members=MemberSelection(care_team_staff=("LTSC-0001",)),
+    )
+    ended = {"start": "2026-04-15", "end": "2026-10-20"}  # the member refused participation
+    store.update(
+        "CareTeam",
+        "team-m1",
+        {
+            "resourceType": "CareTeam",
+            "id": "team-m1",
+            "subject": {"reference": "Patient/mbr-m1"},
+            "participant": [
+                {"member": {"reference": "PractitionerRole/role-ltsc-0001"}, "period": ended}
+            ],
+        },
+    )
+    store.add_listener(OutboxListener(PartnerRegistry([bcil])))
+    store.update("Patient", "mbr-m1", patient("M1"))
+    assert listed(store) == []

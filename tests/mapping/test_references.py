@@ -95,3 +95,19 @@ def test_the_validator_reports_a_dangling_local_reference_in_a_bundle_as_an_erro
         i for i in default_validator().validate(bundle) if i.is_error and i.code == "not-found"
     ]
     assert [i.expression for i in found] == [("Bundle.entry[0].resource.focus.reference",)]
+
+
+def test_offer_90_every_offer_task_has_one_reason_and_every_communication_an_about():
+    # One reason per trigger: each offer Task answers one obligation, so it names one trigger.
+    (plan_export,) = read_exports([SAMPLE]).exports
+    tasks = communications = 0
+    for mapped in map_export_checked(plan_export, check=False):
+        for entry in mapped.bundle["entry"]:
+            resource = entry["resource"]
+            if resource["id"].startswith("offer-"):
+                tasks += 1
+                assert len(resource["reasonCode"]["coding"]) == 1, resource["id"]
+            if resource["resourceType"] == "Communication":
+                communications += 1
+                assert resource["about"], resource["id"]
+    assert tasks > 45 and communications > 10

@@ -63,7 +63,23 @@ def test_report_csv_one_row_per_population_score_and_stratum():
         per_measure = len(group["populations"]) + (code in SCORED)
         strata = sum(len(s) for s in group["strata"].values())
         expected += per_measure * (1 + strata)
+    # REPORT: two rows per member with offers open past due (offers, days overdue).
+    expected += 2 * len(report["overdue_members"])
     assert len(rows(report)) == expected
+
+
+def test_report_csv_days_overdue_per_member():
+    report = compute_report(MEMBERS, OFFERS, Q2_START, Q2_END)
+    assert report["overdue_members"]
+    per_member = {
+        (r["stratum"], r["figure"]): r["value"]
+        for r in rows(report)
+        if r["group"] == "overdue-by-member"
+    }
+    for member in report["overdue_members"]:
+        days = str(member["days_overdue"])
+        assert str(per_member[(member["member_id"], "days-overdue")]) == days
+        assert member["days_overdue"] > 0
 
 
 SCORED = {"offer-90", "assess-offers", "uptake", "days-to-offer-median", "days-to-offer-p90",

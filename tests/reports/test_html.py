@@ -68,6 +68,7 @@ def test_report_html_is_well_formed_with_its_sections(page):
         "Offers over time",
         "Uptake by CBO type",
         "Days from enrollment to first offer",
+        "Overdue offers by member",
         "Breakdowns",
     ]
     assert page.startswith("<!DOCTYPE html>")
@@ -118,3 +119,10 @@ def test_report_html_escapes_text_from_the_data():
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "C3&amp;&lt;b&gt;" in page
     outline(page)
+
+
+def test_report_html_names_each_overdue_member_with_the_days_overdue(page):
+    start = page.index('id="overdue-members"')
+    section = page[start : page.index("</section>", start)]
+    assert "Days overdue" in section
+    assert "<td" in section or "No member has an offer open past its due date" in section

@@ -132,3 +132,31 @@ def test_choice_offer_without_a_matching_trigger_is_still_reported():
     first, second = evaluate(record, "2026-03-02")["offers"]
     assert (first["offer_key"], codes(first)) == ("M1-offer-OF-9", ["AVAIL-REQUEST"])
     assert codes(second) == ["OFFER-90"]
+
+
+def test_choice_two_shortfall_reason_must_be_true_of_the_directory_on_the_offer_date():
+    from adapter.rules.choices import shortfall_problem
+    from adapter.rules.directory import Directory
+
+    record = member("2026-03-01")
+    staff = Directory.of(directory())
+    dodge = offer("OF-1", "OFFER-90", "2026-03-10", choices=["LTSC-001"],
+                  fewer_choices_reason="fewer-than-two-cbos")  # fmt: skip
+    problem = shortfall_problem(record, staff, dodge)
+    # Three contracted CBOs serve Worcester: the member could have had two choices.
+    assert problem is not None
+    assert "WCIL" in problem and "WRLC" in problem and "WASAP" in problem
+    assert shortfall_problem(record, staff, dodge | {"fewer_choices_reason": None}) is None
+    chosen = dodge | {"fewer_choices_reason": "member-requested-specific"}
+    assert shortfall_problem(record, staff, chosen) is None
+
+
+def test_choice_two_shortfall_reason_true_when_only_one_cbo_serves_the_county():
+    from adapter.rules.choices import shortfall_problem
+    from adapter.rules.directory import Directory
+
+    record = member("2026-03-01")
+    record["member"]["addresses"][0]["county"] = "Hampden"  # only WRLC serves Hampden
+    lone = offer("OF-1", "OFFER-90", "2026-03-10", choices=["LTSC-002"],
+                 fewer_choices_reason="fewer-than-two-cbos")  # fmt: skip
+    assert shortfall_problem(record, Directory.of(directory()), lone) is None

@@ -343,3 +343,19 @@ def test_choice_two_address_change_without_county_within_the_city_keeps_the_serv
     [after] = offer_tasks(store)
     assert [i["valueReference"] for i in after["input"]] == choices
     assert "extension" not in after  # no shortfall reason
+
+
+def test_choice_two_offer_with_an_untrue_shortfall_reason_is_refused_naming_the_cbos(
+    ingested, store
+):
+    # M100001 lives in Revere (Suffolk), where several contracted CBOs serve.
+    before = version_count(store)
+    dodge = {"offer_id": "OF-9", "trigger": "OFFER-90", "offered_on": "2026-10-20",
+             "choices": ["LTSC-0001"], "fewer_choices_reason": "fewer-than-two-cbos",
+             "outcome": None, "outcome_date": None, "chosen_staff_id": None}  # fmt: skip
+    with pytest.raises(Unprocessable) as refused:
+        ingested.apply_event("M100001", "offers", dodge)
+    (issue,) = [i for i in refused.value.issues if i.code == "business-rule"]
+    assert issue.expression == ("offers[0].fewer_choices_reason",)
+    assert "Suffolk" in issue.message and "MBIL" in issue.message and "MRLC" in issue.message
+    assert version_count(store) == before

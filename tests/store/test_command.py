@@ -7,8 +7,8 @@ import json
 
 import pytest
 
+from adapter.services.load_command import run_load
 from adapter.store import open_store
-from adapter.store.command import run_load
 
 
 def member_bundle(member_id):
