@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from adapter.outcome import Issue
-from adapter.validation import slicing
+from adapter.validation import narrative, slicing
 from adapter.validation.codes import check_binding, check_coding
 from adapter.validation.contexts import context_problem, holder
 from adapter.validation.definitions import Definitions
@@ -311,6 +311,12 @@ class InstanceWalker:
         if problem:
             self.report("error", "value", f"Value {_show(value)} {problem}", expr)
             return False
+        if code == "xhtml":
+            for problem in narrative.problems(value):
+                self.report("error", "value", f"Narrative {problem}", expr)
+        elif code == "markdown" and narrative.markdown_has_html(value):
+            message = "Markdown should not contain HTML tags; they are shown as text"
+            self.report("warning", "value", message, expr)
         if node.max_length and isinstance(value, str) and len(value) > node.max_length:
             self.report("error", "value", f"Value is longer than {node.max_length}", expr)
         if node.min_value is not None or node.max_value is not None:

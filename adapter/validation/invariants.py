@@ -16,6 +16,7 @@ import fhirpathpy
 from fhirpathpy.engine.nodes import ResourceNode
 from fhirpathpy.models import models
 
+from adapter.validation import narrative
 from adapter.validation.fastpath import Env, NotFast, compile_fast
 from adapter.validation.model import Constraint
 from adapter.validation.scope import OFFLINE, SCOPE, EvaluationScope, UnsupportedCheck
@@ -58,10 +59,9 @@ def _conforms_to(inputs: list[Any], profile: str) -> list[bool]:
 
 
 def _html_checks(inputs: list[Any]) -> list[bool]:
-    """Narrative is rendered by others; only refuse active content that must never be stored."""
+    """The R4 narrative rules (see `narrative`), as the FHIRPath function txt-1 calls."""
     text = str(inputs[0]) if inputs else ""
-    lowered = text.lower()
-    return [text.startswith("<div") and "<script" not in lowered and "javascript:" not in lowered]
+    return [not narrative.problems(text)]
 
 
 def _trace(inputs: list[Any], *_: Any) -> list[Any]:
@@ -129,7 +129,8 @@ def _ref_1(value: Any, resource: dict[str, Any], root: dict[str, Any]) -> bool:
 
 
 def _txt_1(value: Any, resource: dict[str, Any], root: dict[str, Any]) -> bool:
-    return _html_checks([value])[0]
+    """Each narrative problem is reported on the div itself, with its reason (instance walker)."""
+    return True
 
 
 def _txt_2(value: Any, resource: dict[str, Any], root: dict[str, Any]) -> bool:
