@@ -449,7 +449,10 @@ class InstanceWalker:
     def slices(self, values, extras, element: ElementNode, code: str, exprs, base: str) -> None:
         """Each item is checked against the slice it falls in (a slice refines the element)."""
         sliced = element.slicing or {}
-        unsupported = slicing.unsupported_discriminators(sliced)
+        discriminators = slicing.discriminators_of(element, code)
+        unsupported = slicing.unsupported_discriminators(
+            {**sliced, "discriminator": discriminators}
+        )
         if unsupported:
             message = f"Slicing of {element.path} by {', '.join(unsupported)} cannot be checked"
             self.report("warning", "not-supported", message, base)

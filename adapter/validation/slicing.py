@@ -177,7 +177,17 @@ def _profile_matches(
     return True
 
 
+def discriminators_of(element: ElementNode, code: str) -> list[dict[str, Any]]:
+    """The element's discriminators; extensions without any are told apart by url."""
+    found = (element.slicing or {}).get("discriminator") or []
+    if not found and code == "Extension":
+        return [{"type": "value", "path": "url"}]
+    return found
+
+
 def unsupported_discriminators(slicing: dict[str, Any]) -> list[str]:
+    if not slicing.get("discriminator"):
+        return ["(no discriminator)"]
     return [
         f"{d.get('type')}:{d.get('path')}"
         for d in slicing.get("discriminator", [])
@@ -195,7 +205,7 @@ def assign(
     conforms: Conforms | None = None,
 ) -> list[int | None]:
     """The index in `element.slices` of the first slice each item matches, or None."""
-    discriminators = (element.slicing or {}).get("discriminator", [])
+    discriminators = discriminators_of(element, code)
     assigned: list[int | None] = []
     for item in items:
         match = None
