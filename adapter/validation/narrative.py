@@ -8,7 +8,9 @@ are refused; numeric references (`&#160;`) are fine.
 
 from __future__ import annotations
 
+import functools
 import re
+import threading
 
 from lxml import etree
 
@@ -29,12 +31,26 @@ URL_ATTRIBUTES = frozenset({"href", "src", "cite", "longdesc", "usemap"})
 _HTML_IN_MARKDOWN = re.compile(r"<(?:[A-Za-z][A-Za-z0-9]*|/[A-Za-z][A-Za-z0-9]*)(?:\s[^<>]*)?/?>")
 
 
+_PARSERS = threading.local()  # lxml parsers must not be shared between threads
+
+
 def _parser() -> etree.XMLParser:
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    parser = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        parser = etree.XMLParser(
+            resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+        )
+        _PARSERS.parser = parser
+    return parser
 
 
-def problems(div: str) -> list[str]:
+@functools.lru_cache(maxsize=512)
+def problems(div: str) -> tuple[str, ...]:
     """Why a Narrative.div breaks the R4 narrative rules; empty when it does not."""
+    return tuple(_problems(div))
+
+
+def _problems(div: str) -> list[str]:
     try:
         root = etree.fromstring(div.encode("utf-8"), _parser())
     except etree.XMLSyntaxError as exc:

@@ -33,7 +33,13 @@ def _target_type(target: Any, reference: str) -> str | None:
 
 
 def _target_profiles(definitions: Definitions, node: ElementNode) -> dict[str, str]:
-    """targetProfile URL -> the resource type it constrains."""
+    """targetProfile URL -> the resource type it constrains (kept on the node)."""
+    if node.target_types is None:
+        node.target_types = _read_target_profiles(definitions, node)
+    return node.target_types
+
+
+def _read_target_profiles(definitions: Definitions, node: ElementNode) -> dict[str, str]:
     found: dict[str, str] = {}
     for type_ref in node.types:
         if type_ref.code != "Reference":
