@@ -12,6 +12,7 @@ import pytest
 
 from adapter.validation import Validator
 from adapter.validation.definitions import load_base_r4
+from adapter.validation.fhir_xml import parse_xml, to_xml
 from adapter.validation.packages import load_sources
 
 US_CORE = Path(__file__).parent / "packages" / "hl7.fhir.us.core-7.0.0.tgz"
@@ -100,3 +101,13 @@ def test_examples_pass_on_generated_snapshots_too():
         for name, resource in EXAMPLES
     }
     assert {name: found for name, found in failing.items() if found} == {}
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda pair: pair[0])
+def test_example_as_xml_has_no_error(example):
+    """The same examples, written as FHIR XML and read back, are still free of errors."""
+    _, resource = example
+    definitions = validator().definitions
+    from_xml = parse_xml(to_xml(resource, definitions), definitions)
+    errors = [f"{i.expression} {i.message}" for i in validator().validate(from_xml) if i.is_error]
+    assert errors == []
