@@ -224,12 +224,18 @@ class InvariantEngine:
         type_path: str,
         resource: dict[str, Any],
         root: dict[str, Any],
+        variables: dict[str, Any] | None = None,
     ) -> str | None:
+        """`variables` adds environment variables such as `%extension` (fhirpathpy only)."""
         native = native_check(constraint)
         if native is not None:
             return None if native(value, resource, root) else "is not satisfied"
         try:
-            result = self._evaluate_fast(constraint.expression, value, resource, root)
+            result = (
+                None
+                if variables
+                else self._evaluate_fast(constraint.expression, value, resource, root)
+            )
         except UnsupportedCheck as exc:
             return f"{OFFLINE} ({exc})"
         if result is not None:
@@ -239,7 +245,9 @@ class InvariantEngine:
             return f"could not be parsed ({compiled})"
         node = ResourceNode.create_node(value, type_path)
         try:
-            result = compiled(node, {"resource": resource, "rootResource": root})
+            result = compiled(
+                node, {"resource": resource, "rootResource": root, **(variables or {})}
+            )
         except UnsupportedCheck as exc:
             return f"{OFFLINE} ({exc})"
         except Exception as exc:  # fhirpathpy signals unsupported functions with bare Exceptions
