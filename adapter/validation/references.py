@@ -84,7 +84,8 @@ def check_reference(
                 where,
             )
             return
-    declared, found = _declared_type(value.get("type")), _target_type(target, reference)
+    declared = _declared_type(value.get("type"))
+    found = _target_type(target, reference) if declared else None
     if declared and found and declared != found:
         report(
             "error",
