@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -34,6 +35,25 @@ def bundle_references(bundle: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return found
 
 
+RESTFUL_TAIL = re.compile(
+    r"/([A-Z][A-Za-z]+)/([A-Za-z0-9\-.]{1,64})(?:/_history/[A-Za-z0-9\-.]{1,64})?$"
+)
+
+
+def _check_full_url(report: Report, full_url: str, kind: str, rid: str, where: str) -> None:
+    """A RESTful fullUrl (`.../Patient/1`) names the entry's own type and id."""
+    if not full_url.startswith(("http://", "https://")):
+        return
+    match = RESTFUL_TAIL.search(full_url)
+    if match and (match.group(1), match.group(2)) != (kind, rid):
+        report(
+            "error",
+            "invalid",
+            f"fullUrl {full_url} does not end with the entry's {kind}/{rid}",
+            where,
+        )
+
+
 def check_bundle(report: Report, bundle: dict[str, Any], expr: str) -> None:
     full_urls: dict[str, int] = {}
     ids: dict[str, int] = {}
@@ -53,6 +73,8 @@ def check_bundle(report: Report, bundle: dict[str, Any], expr: str) -> None:
         if not isinstance(resource, dict):
             continue
         kind, rid = resource.get("resourceType"), resource.get("id")
+        if isinstance(full_url, str) and isinstance(kind, str) and isinstance(rid, str):
+            _check_full_url(report, full_url, kind, rid, f"{where}.fullUrl")
         if isinstance(kind, str) and isinstance(rid, str):
             key = f"{kind}/{rid}"
             if key in ids:

@@ -70,6 +70,12 @@ class DefinitionTable(MutableMapping[str, dict[str, Any]]):
             raise KeyError(url)
         return found
 
+    def get(self, url: str, default: Any = None) -> Any:  # type: ignore[override]
+        found = self._added.get(url)
+        if found is None and self._archive is not None and url in self._base:
+            found = self._archive.resource(self._kind, url)
+        return default if found is None else found
+
     def __contains__(self, url: object) -> bool:
         return url in self._added or url in self._base
 

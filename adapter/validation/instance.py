@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from adapter.outcome import Issue
-from adapter.validation import slicing
+from adapter.validation import narrative, slicing
 from adapter.validation.codes import check_binding, check_coding
 from adapter.validation.contexts import context_problem, holder
 from adapter.validation.definitions import Definitions
@@ -89,6 +89,7 @@ class InstanceWalker:
         self.scope = scope
         self.base_expr = ""  # the resource's own expression, where element paths start
         self.holder_type = ""  # the type of the element whose children are being walked
+        self.holder_value: Any = None  # and its value
 
     def report(self, severity: str, code: str, message: str, expr: str) -> None:
         self.issues.append(Issue(severity, code, message, (expr,)))
@@ -169,10 +170,11 @@ class InstanceWalker:
             keyed = present.setdefault(id(found[0]), (found[0], []))[1]
             if json_key not in keyed:
                 keyed.append(json_key)
-        outer, self.holder_type = self.holder_type, code
+        outer = self.holder_type, self.holder_value
+        self.holder_type, self.holder_value = code, value
         for child, found_keys in present.values():
             self.element(value, child, found_keys, expr)
-        self.holder_type = outer
+        self.holder_type, self.holder_value = outer
         for child in owner.watched_children():
             if id(child) not in present:
                 self._absent(child, self._path(expr, child, None))
@@ -311,6 +313,12 @@ class InstanceWalker:
         if problem:
             self.report("error", "value", f"Value {_show(value)} {problem}", expr)
             return False
+        if code == "xhtml":
+            for problem in narrative.problems(value):
+                self.report("error", "value", f"Narrative {problem}", expr)
+        elif code == "markdown" and narrative.markdown_has_html(value):
+            message = "Markdown should not contain HTML tags; they are shown as text"
+            self.report("warning", "value", message, expr)
         if node.max_length and isinstance(value, str) and len(value) > node.max_length:
             self.report("error", "value", f"Value is longer than {node.max_length}", expr)
         if node.min_value is not None or node.max_value is not None:
@@ -404,6 +412,33 @@ class InstanceWalker:
         problem = context_problem(definition, where)
         if problem:
             self.report("error", "structure", f"Extension {url} {problem}", expr)
+            return
+        for index, expression in enumerate(definition.get("contextInvariant") or []):
+            self._context_invariant(url, index, expression, node, expr)
+
+    def _context_invariant(self, url: str, index: int, expression: Any, node, expr: str) -> None:
+        """A `contextInvariant` holds on the element that carries the extension."""
+        if not isinstance(expression, str) or not isinstance(self.holder_value, dict):
+            return
+        rule = Constraint(f"context-{index + 1}", "error", expression, expression)
+        extension = self._extension_value(node, expr)
+        type_path = node.path.rsplit(".", 1)[0]
+        why = self.v.invariants.failure(
+            rule, self.holder_value, type_path, self.resource, self.root, {"extension": extension}
+        )
+        if why is None:
+            return
+        severity = "information" if why.startswith(OFFLINE) else "error"
+        message = f"Extension {url}: its context invariant {expression!r} {why}"
+        self.report(severity, "invariant", message, expr)
+
+    def _extension_value(self, node: ElementNode, expr: str) -> Any:
+        """The extension being checked, found on its holder by the index in `expr`."""
+        name, _, index = expr.rsplit(".", 1)[-1].partition("[")
+        items = self.holder_value.get(name) if isinstance(self.holder_value, dict) else None
+        if isinstance(items, list) and index[:-1].isdigit() and int(index[:-1]) < len(items):
+            return items[int(index[:-1])]
+        return None
 
     def fixed_and_pattern(self, value: Any, node: ElementNode, expr: str) -> None:
         if node.fixed is not None and value != node.fixed:
@@ -443,7 +478,10 @@ class InstanceWalker:
     def slices(self, values, extras, element: ElementNode, code: str, exprs, base: str) -> None:
         """Each item is checked against the slice it falls in (a slice refines the element)."""
         sliced = element.slicing or {}
-        unsupported = slicing.unsupported_discriminators(sliced)
+        discriminators = slicing.discriminators_of(element, code)
+        unsupported = slicing.unsupported_discriminators(
+            {**sliced, "discriminator": discriminators}
+        )
         if unsupported:
             message = f"Slicing of {element.path} by {', '.join(unsupported)} cannot be checked"
             self.report("warning", "not-supported", message, base)

@@ -16,6 +16,7 @@ import fhirpathpy
 from fhirpathpy.engine.nodes import ResourceNode
 from fhirpathpy.models import models
 
+from adapter.validation import narrative
 from adapter.validation.fastpath import Env, NotFast, compile_fast
 from adapter.validation.model import Constraint
 from adapter.validation.scope import OFFLINE, SCOPE, EvaluationScope, UnsupportedCheck
@@ -58,10 +59,9 @@ def _conforms_to(inputs: list[Any], profile: str) -> list[bool]:
 
 
 def _html_checks(inputs: list[Any]) -> list[bool]:
-    """Narrative is rendered by others; only refuse active content that must never be stored."""
+    """The R4 narrative rules (see `narrative`), as the FHIRPath function txt-1 calls."""
     text = str(inputs[0]) if inputs else ""
-    lowered = text.lower()
-    return [text.startswith("<div") and "<script" not in lowered and "javascript:" not in lowered]
+    return [not narrative.problems(text)]
 
 
 def _trace(inputs: list[Any], *_: Any) -> list[Any]:
@@ -129,7 +129,8 @@ def _ref_1(value: Any, resource: dict[str, Any], root: dict[str, Any]) -> bool:
 
 
 def _txt_1(value: Any, resource: dict[str, Any], root: dict[str, Any]) -> bool:
-    return _html_checks([value])[0]
+    """Each narrative problem is reported on the div itself, with its reason (instance walker)."""
+    return True
 
 
 def _txt_2(value: Any, resource: dict[str, Any], root: dict[str, Any]) -> bool:
@@ -223,12 +224,18 @@ class InvariantEngine:
         type_path: str,
         resource: dict[str, Any],
         root: dict[str, Any],
+        variables: dict[str, Any] | None = None,
     ) -> str | None:
+        """`variables` adds environment variables such as `%extension` (fhirpathpy only)."""
         native = native_check(constraint)
         if native is not None:
             return None if native(value, resource, root) else "is not satisfied"
         try:
-            result = self._evaluate_fast(constraint.expression, value, resource, root)
+            result = (
+                None
+                if variables
+                else self._evaluate_fast(constraint.expression, value, resource, root)
+            )
         except UnsupportedCheck as exc:
             return f"{OFFLINE} ({exc})"
         if result is not None:
@@ -238,7 +245,9 @@ class InvariantEngine:
             return f"could not be parsed ({compiled})"
         node = ResourceNode.create_node(value, type_path)
         try:
-            result = compiled(node, {"resource": resource, "rootResource": root})
+            result = compiled(
+                node, {"resource": resource, "rootResource": root, **(variables or {})}
+            )
         except UnsupportedCheck as exc:
             return f"{OFFLINE} ({exc})"
         except Exception as exc:  # fhirpathpy signals unsupported functions with bare Exceptions

@@ -59,6 +59,7 @@ class ElementNode:
     children: list[ElementNode] = field(default_factory=list)
     slices: list[ElementNode] = field(default_factory=list)
     _keys: dict[str, tuple[ElementNode, str]] | None = None
+    target_types: dict[str, str] | None = None  # targetProfile -> resource type, once known
     _watched: tuple[ElementNode, ...] | None = None
 
     def __post_init__(self) -> None:

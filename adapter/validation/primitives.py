@@ -15,6 +15,7 @@ NUMBER_TYPES = frozenset({"integer", "positiveInt", "unsignedInt", "decimal", "i
 INT32 = (-(2**31), 2**31 - 1)
 # "strings SHALL NOT exceed 1MB in size" (R4 datatypes); base64Binary and xhtml are not strings
 MAX_STRING_BYTES = 1024 * 1024
+MAX_STRING_CHARS = MAX_STRING_BYTES // 4  # below this many characters no string can be over
 UNBOUNDED_STRINGS = frozenset({"base64Binary", "xhtml"})
 DATE_TYPES = frozenset({"date", "dateTime", "instant"})
 
@@ -57,7 +58,7 @@ class PrimitiveRules:
             return _number_problem(code, value)
         if not isinstance(value, str):
             return "must be a JSON string"
-        if code not in UNBOUNDED_STRINGS and _over_string_limit(value):
+        if len(value) > MAX_STRING_CHARS and code not in UNBOUNDED_STRINGS and _over_limit(value):
             return "is larger than 1 MB, the limit for FHIR strings"
         if code == "xhtml":
             return None if value.strip().startswith("<div") else "must be an XHTML <div>"
@@ -71,8 +72,8 @@ class PrimitiveRules:
         return None
 
 
-def _over_string_limit(value: str) -> bool:
-    return len(value) > MAX_STRING_BYTES // 4 and len(value.encode("utf-8")) > MAX_STRING_BYTES
+def _over_limit(value: str) -> bool:
+    return len(value.encode("utf-8")) > MAX_STRING_BYTES
 
 
 def range_problem(code: str, value: Any, low: Any, high: Any) -> str | None:

@@ -32,8 +32,23 @@ def _target_type(target: Any, reference: str) -> str | None:
     return match.group(1) if match else None
 
 
+def _declared_type(declared: Any) -> str | None:
+    """`Reference.type`: a resource type, or its StructureDefinition URL."""
+    if not isinstance(declared, str):
+        return None
+    if declared.startswith(FHIR_BASE):
+        return declared[len(FHIR_BASE) :]
+    return declared if "/" not in declared and ":" not in declared else None
+
+
 def _target_profiles(definitions: Definitions, node: ElementNode) -> dict[str, str]:
-    """targetProfile URL -> the resource type it constrains."""
+    """targetProfile URL -> the resource type it constrains (kept on the node)."""
+    if node.target_types is None:
+        node.target_types = _read_target_profiles(definitions, node)
+    return node.target_types
+
+
+def _read_target_profiles(definitions: Definitions, node: ElementNode) -> dict[str, str]:
     found: dict[str, str] = {}
     for type_ref in node.types:
         if type_ref.code != "Reference":
@@ -69,6 +84,16 @@ def check_reference(
                 where,
             )
             return
+    declared = _declared_type(value.get("type"))
+    found = _target_type(target, reference) if declared else None
+    if declared and found and declared != found:
+        report(
+            "error",
+            "structure",
+            f"Reference.type {declared} does not match the {found} that {reference} points to",
+            where,
+        )
+        return
     profiles = _target_profiles(definitions, node)
     allowed = set(profiles.values())
     if not allowed or "Resource" in allowed:

@@ -51,22 +51,27 @@ def _navigate(value: Any, segments: list[str]) -> list[Any]:
     return current
 
 
-def expected_value(slice_node: ElementNode, path: str) -> tuple[bool, Any]:
-    """The fixed or pattern value a slice holds at a discriminator path: (found, value)."""
-    segments = [] if path == "$this" else path.split(".")
-    node: ElementNode | None = slice_node
-    for index, segment in enumerate(segments):
-        held = node.fixed if node.fixed is not None else node.pattern
-        if held is not None:
-            values = _navigate(held, segments[index:])
-            return (bool(values), values[0] if values else None)
-        if segment == "url" and node.types and node.types[0].profiles:
-            return True, node.types[0].profiles[0]
-        node = _child(node, segment)
-        if node is None:
-            return False, None
+def expected_values(node: ElementNode, segments: list[str]) -> list[Any]:
+    """The fixed or pattern values a slice holds at a discriminator path; empty when none.
+
+    Where the path runs through an element that is itself sliced (`code.coding.code` with
+    `coding` sliced), the values its slices hold count: the item matches on any of them.
+    """
     held = node.fixed if node.fixed is not None else node.pattern
-    return (held is not None, held)
+    if held is not None:
+        return _navigate(held, segments) if segments else [held]
+    if not segments:
+        return []
+    if segments == ["url"] and node.types and node.types[0].profiles:
+        return [node.types[0].profiles[0]]
+    child = _child(node, segments[0])
+    if child is None:
+        return []
+    found = expected_values(child, segments[1:])
+    if not found:
+        for slice_node in child.slices:
+            found += expected_values(slice_node, segments[1:])
+    return found
 
 
 def _binding_at(slice_node: ElementNode, segments: list[str]) -> str | None:
@@ -117,16 +122,16 @@ def slice_matches(
             if expected is not None and bool(_navigate(item, segments)) != expected:
                 return False
             continue
-        found, expected = expected_value(slice_node, path)
+        expected = expected_values(slice_node, segments)
         candidates = _navigate(item, segments) if segments else [item]
-        if not found:
+        if not expected:
             value_set = _binding_at(slice_node, segments)
             if value_set is None or in_value_set is None:
                 return False
             if not any(in_value_set(c, value_set) for c in candidates):
                 return False
             continue
-        if not any(matches_pattern(c, expected) for c in candidates):
+        if not any(matches_pattern(c, e) for c in candidates for e in expected):
             return False
     return True
 
@@ -177,7 +182,17 @@ def _profile_matches(
     return True
 
 
+def discriminators_of(element: ElementNode, code: str) -> list[dict[str, Any]]:
+    """The element's discriminators; extensions without any are told apart by url."""
+    found = (element.slicing or {}).get("discriminator") or []
+    if not found and code == "Extension":
+        return [{"type": "value", "path": "url"}]
+    return found
+
+
 def unsupported_discriminators(slicing: dict[str, Any]) -> list[str]:
+    if not slicing.get("discriminator"):
+        return ["(no discriminator)"]
     return [
         f"{d.get('type')}:{d.get('path')}"
         for d in slicing.get("discriminator", [])
@@ -195,7 +210,7 @@ def assign(
     conforms: Conforms | None = None,
 ) -> list[int | None]:
     """The index in `element.slices` of the first slice each item matches, or None."""
-    discriminators = (element.slicing or {}).get("discriminator", [])
+    discriminators = discriminators_of(element, code)
     assigned: list[int | None] = []
     for item in items:
         match = None

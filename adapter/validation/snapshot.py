@@ -12,6 +12,16 @@ from typing import Any
 from adapter.config import PROFILES_DIR
 from adapter.validation.definitions import Definitions, load_base_r4, load_directory
 
+EXTENSION_SLICING = {
+    "discriminator": [{"type": "value", "path": "url"}],
+    "ordered": False,
+    "rules": "open",
+}
+
+
+def _is_extension(element: dict[str, Any]) -> bool:
+    return [t.get("code") for t in element.get("type", [])] == ["Extension"]
+
 
 class SnapshotError(ValueError):
     """The differential cannot be laid over its base (unknown base, element or type)."""
@@ -70,7 +80,7 @@ def _parent_id(element_id: str) -> str:
 
 
 def _apply(elements, diff: dict[str, Any], url: str, definitions, seen) -> None:
-    element_id = _element_id(diff)
+    element_id = _through_choices(elements, _element_id(diff))
     index = _index(elements, element_id)
     if index is None and diff.get("sliceName") and element_id.endswith(":" + diff["sliceName"]):
         index = _add_slice(elements, element_id, diff["sliceName"], definitions, seen)
@@ -83,6 +93,21 @@ def _apply(elements, diff: dict[str, Any], url: str, definitions, seen) -> None:
     if index is None:
         raise SnapshotError(f"{url}: differential element {element_id} has no base element")
     _merge(elements[index], diff, url)
+
+
+def _through_choices(elements, element_id: str) -> str:
+    """`Observation.valueQuantity.value` -> `Observation.value[x].value`: an element below a
+    type-named choice lives below the choice element itself."""
+    head, _, rest = element_id.partition(".")
+    while rest:
+        step, _, rest = rest.partition(".")
+        candidate = f"{head}.{step}"
+        if rest and _index(elements, candidate) is None:
+            index, chosen = _choice_alias(elements, candidate)
+            if index is not None and chosen:
+                candidate = elements[index].get("id", elements[index]["path"])
+        head = candidate
+    return head
 
 
 def _choice_alias(elements, element_id: str) -> tuple[int | None, list[dict[str, Any]]]:
@@ -120,6 +145,9 @@ def _add_slice(elements, element_id: str, name: str, definitions, seen) -> int |
         start = _expand_to(elements, sliced_id, definitions, seen)
     if start is None:
         return None
+    if "slicing" not in elements[start] and _is_extension(elements[start]):
+        # extensions are sliced by url unless the profile says otherwise
+        elements[start]["slicing"] = copy.deepcopy(EXTENSION_SLICING)
     block = [elements[start]]
     for element in elements[start + 1 : _subtree_end(elements, start)]:
         if element.get("id", element["path"]).startswith(sliced_id + "."):
@@ -129,8 +157,9 @@ def _add_slice(elements, element_id: str, name: str, definitions, seen) -> int |
         element["id"] = element_id + element.get("id", element["path"])[len(sliced_id) :]
     new[0].pop("slicing", None)
     new[0]["sliceName"] = name
-    # a slice starts from the base cardinality, not from the slicing element's constraint
-    new[0]["min"] = new[0].get("base", {}).get("min", 0)
+    # a slice starts optional (as the IG publisher makes it): the element's minimum applies to
+    # all its items together, not to each slice
+    new[0]["min"] = 0
     end = _subtree_end(elements, start)
     elements[end:end] = new
     return end

@@ -185,3 +185,78 @@ def test_malformed_differential_element_is_a_snapshot_error(definitions):
     }
     with pytest.raises(SnapshotError, match="malformed"):
         generate_snapshot(sd, definitions)
+
+
+def _generate(definitions: Definitions, kind: str, differential: list[dict]) -> dict[str, dict]:
+    sd = {
+        "resourceType": "StructureDefinition",
+        "url": f"{TEST_BASE}/StructureDefinition/generated-{kind.lower()}",
+        "type": kind,
+        "kind": "resource",
+        "derivation": "constraint",
+        "baseDefinition": f"http://hl7.org/fhir/StructureDefinition/{kind}",
+        "differential": {"element": differential},
+    }
+    return {e["id"]: e for e in generate_snapshot(sd, definitions)["snapshot"]["element"]}
+
+
+def test_children_of_a_type_named_choice_live_below_the_choice(definitions):
+    elements = _generate(
+        definitions,
+        "Observation",
+        [
+            {"id": "Observation.valueQuantity", "path": "Observation.valueQuantity", "min": 1},
+            {
+                "id": "Observation.valueQuantity.value",
+                "path": "Observation.valueQuantity.value",
+                "min": 1,
+            },
+        ],
+    )
+    assert [t["code"] for t in elements["Observation.value[x]"]["type"]] == ["Quantity"]
+    assert elements["Observation.value[x].value"]["min"] == 1
+    assert elements["Observation.value[x].value"]["path"] == "Observation.value[x].value"
+
+
+def test_extension_slices_get_the_default_url_slicing(definitions):
+    elements = _generate(
+        definitions,
+        "Patient",
+        [
+            {
+                "id": "Patient.extension:animal",
+                "path": "Patient.extension",
+                "sliceName": "animal",
+                "type": [
+                    {
+                        "code": "Extension",
+                        "profile": ["http://hl7.org/fhir/StructureDefinition/patient-animal"],
+                    }
+                ],
+            }
+        ],
+    )
+    assert elements["Patient.extension"]["slicing"]["discriminator"] == [
+        {"type": "value", "path": "url"}
+    ]
+    assert elements["Patient.extension:animal"]["min"] == 0
+
+
+def test_a_new_slice_is_optional_even_below_a_required_element(definitions):
+    elements = _generate(
+        definitions,
+        "Provenance",
+        [
+            {
+                "id": "Provenance.agent",
+                "path": "Provenance.agent",
+                "slicing": {
+                    "discriminator": [{"type": "pattern", "path": "type"}],
+                    "rules": "open",
+                },
+            },
+            {"id": "Provenance.agent:author", "path": "Provenance.agent", "sliceName": "author"},
+        ],
+    )
+    assert elements["Provenance.agent"]["min"] == 1
+    assert elements["Provenance.agent:author"]["min"] == 0
