@@ -139,7 +139,7 @@ def iterate(
     resource_type: str,
     params: list[tuple[str, str]],
     scope: Scope = None,
-    batch: int = 500,
+    batch: int = 1000,
 ) -> Any:
     """Every match, in id order, a batch of rows at a time (memory stays flat): for exports."""
     request = parse_request(resource_type, params, strict=True, scope=scope)
