@@ -13,6 +13,7 @@ from adapter.api.errors import register_error_handlers
 from adapter.api.formats import check_query, response_format
 from adapter.api.gate import write_gate
 from adapter.api.history import history
+from adapter.api.limits import enforce_request_limits
 from adapter.api.operations import operations
 from adapter.api.rest import rest
 from adapter.api.transactions import system
@@ -60,6 +61,7 @@ def _register_exchange_and_webapp(app: Flask, settings: Settings) -> None:
 
 
 def _check_request() -> None:
+    enforce_request_limits()
     check_query()
     response_format()
 

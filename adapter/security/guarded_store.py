@@ -6,13 +6,19 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
-from adapter.errors import Gone, NotFound
+from adapter.errors import Conflict, Gone, NotFound, PreconditionFailed
 from adapter.security.bundle_access import BundleAccess
 from adapter.security.policy import AccessPolicy
 from adapter.security.principal import Forbidden, Principal
+from adapter.store.generation import MEMBERSHIP_TYPES
 
-# Writes to these types can change who belongs to which compartment.
-MEMBERSHIP_TYPES = frozenset({"Patient", "CareTeam", "Consent", "PractitionerRole"})
+# A check-then-write loses only to a concurrent writer; each retry checks that writer's version.
+CHECKED_WRITE_ATTEMPTS = 5
+
+
+def _version_of(resource: dict[str, Any]) -> str | None:
+    version = (resource.get("meta") or {}).get("versionId")
+    return f'W/"{version}"' if version else None
 
 
 def not_known(resource_type: str, resource_id: str) -> NotFound:
@@ -27,6 +33,8 @@ class GuardedStore:
         self.store = store
         self.policy = policy
         self.principal = principal
+        # The compartment, looked up once per GuardedStore (one request) and again after writes.
+        self._found: Any = None
 
     @property
     def paging(self) -> Any:
@@ -36,8 +44,20 @@ class GuardedStore:
     def restricted(self) -> bool:
         return not self.principal.is_admin
 
+    def compartment(self) -> Any:
+        """The principal's current compartment (None for an administrator)."""
+        if self._found is None and self.restricted:
+            self._found = self.policy.compartment(self.principal)
+        return self._found
+
     def visible(self, resource: dict[str, Any]) -> bool:
-        return self.policy.can_access(self.principal, resource)
+        return self.policy.can_access(self.principal, resource, self._compartment_if_needed())
+
+    def _compartment_if_needed(self) -> Any:
+        # Auditors and directory reads need none; computing one for them would be wasted.
+        if self.principal.org_kind in ("plan", "ehr", "cbo") and self.restricted:
+            return self.compartment()
+        return None
 
     # -- reads ----------------------------------------------------------------------------
 
@@ -73,7 +93,9 @@ class GuardedStore:
         return None
 
     def search(self, resource_type: str, params: list[tuple[str, str]], **options: Any) -> Any:
-        extra = self.policy.search_filter(self.principal, resource_type)
+        extra = self.policy.search_filter(
+            self.principal, resource_type, self._compartment_if_needed()
+        )
         page = self.store.search(resource_type, [*params, *extra], **options)
         kept = [m for m in page.matches if self.visible(m.resource)]
         return replace(
@@ -111,16 +133,36 @@ class GuardedStore:
     def update(
         self, resource_type: str, resource_id: str, resource: dict[str, Any], **options: Any
     ) -> Any:
-        existing = self._check_existing(resource_type, resource_id)
+        """Update in compartment; the write is made against the very version that was checked.
+
+        A restricted client's PUT to an id it cannot see answers 404 whether the id is free or
+        held by another organization, so the answer never tells which: such clients create with
+        POST (server-assigned ids) or in Bundles. Administrators may create with a chosen id.
+        """
+        # What the body may hold is judged first: that depends on the body alone.
         self._check_write(resource)
-        if not self.policy.change_allowed(
-            self.principal, existing, {**resource, "id": resource_id}
-        ):
-            raise Forbidden(
-                "A CBO may change only status, businessStatus, statusReason, output and note"
-            )
-        outcome = self.store.update(resource_type, resource_id, resource, **options)
-        return self._wrote(resource, outcome)
+        for _attempt in range(CHECKED_WRITE_ATTEMPTS):
+            existing = self._check_existing(resource_type, resource_id)
+            if existing is None and self.restricted:
+                if self.last_live(resource_type, resource_id) is None:
+                    raise not_known(resource_type, resource_id)
+            if not self.policy.change_allowed(
+                self.principal, existing, {**resource, "id": resource_id}
+            ):
+                raise Forbidden(
+                    "A CBO may change only status, businessStatus, statusReason, output and note"
+                )
+            checked = options
+            if existing is not None and options.get("if_match") is None:
+                checked = {**options, "if_match": _version_of(existing)}
+            try:
+                outcome = self.store.update(resource_type, resource_id, resource, **checked)
+            except PreconditionFailed:
+                if checked is options:
+                    raise  # the client's own If-Match
+                continue  # changed since the check: check the new version
+            return self._wrote(resource, outcome)
+        raise Conflict(f"{resource_type}/{resource_id} is being changed by others; retry")
 
     def conditional_update(self, resource_type: str, query: str, resource: dict[str, Any]) -> Any:
         self._check_write(resource)
@@ -137,6 +179,7 @@ class GuardedStore:
     def transaction(self, bundle: dict[str, Any], **options: Any) -> dict[str, Any]:
         BundleAccess(self).refuse_any(bundle)
         response = self.store.transaction(bundle, **options)
+        self._found = None
         self.policy.forget()
         return response
 
@@ -146,6 +189,7 @@ class GuardedStore:
         entries = bundle.get("entry") or []
         allowed = [e for i, e in enumerate(entries) if i not in refused]
         stored = iter(self.store.batch({**bundle, "entry": allowed}).get("entry") or [])
+        self._found = None
         self.policy.forget()
         merged = [refused[i] if i in refused else next(stored) for i in range(len(entries))]
         return {"resourceType": "Bundle", "type": "batch-response", "entry": merged}
@@ -170,6 +214,7 @@ class GuardedStore:
         return f"{query}&{urlencode(extra)}" if extra else query
 
     def _wrote(self, resource: dict[str, Any], outcome: Any) -> Any:
+        self._found = None
         if resource.get("resourceType") in MEMBERSHIP_TYPES:
             self.policy.forget()
         return outcome

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Engine, func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from adapter.errors import Conflict, Gone, NotFound, PreconditionFailed
-from adapter.store import bundles, search
+from adapter.store import bundles, generation, search
 from adapter.store.database import (
     WRITE_OPTION,
     create_store_engine,
@@ -98,6 +98,11 @@ class Store:
     def reading(self) -> Iterator[Connection]:
         with self.engine.connect() as conn, conn.begin():
             yield conn
+
+    def membership_generation(self) -> int:
+        """Moves with every committed write that can change compartments (store/generation.py)."""
+        with self.reading() as conn:
+            return generation.read(conn)
 
     def read(self, resource_type: str, resource_id: str) -> StoredResource:
         check_type(resource_type)
