@@ -186,7 +186,10 @@ class AccessPolicy:
         found = found if found is not None else self._cached(principal)
         if principal.org_kind == "cbo" and resource_type in ("Task", "ServiceRequest"):
             name = "owner" if resource_type == "Task" else "performer"
-            return [(name, ",".join(sorted(found.own_refs)))]
+            own = sorted(found.own_refs)
+            if len(own) <= MAX_FILTER_VALUES:
+                return [(name, ",".join(own))]
+            return self._ids_filter(principal, resource_type, name, own)
         if found.all_members and principal.org_kind != "cbo":
             return []
         if not found.members:
