@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from typing import Any
-from urllib.parse import urlencode
 
 from adapter.errors import Conflict, Gone, NotFound, PreconditionFailed
 from adapter.security.bundle_access import BundleAccess
@@ -126,9 +125,11 @@ class GuardedStore:
 
     def create(self, resource: dict[str, Any], *, if_none_exist: str | None = None) -> Any:
         self._check_write(resource)
-        if if_none_exist:
-            if_none_exist = self._in_compartment(resource["resourceType"], if_none_exist)
-        return self._wrote(resource, self.store.create(resource, if_none_exist=if_none_exist))
+        if not if_none_exist:
+            return self._wrote(resource, self.store.create(resource))
+        scope = self._scope(resource["resourceType"])
+        outcome = self.store.create(resource, if_none_exist=if_none_exist, scope=scope)
+        return self._wrote(resource, outcome)
 
     def update(
         self, resource_type: str, resource_id: str, resource: dict[str, Any], **options: Any
@@ -166,8 +167,10 @@ class GuardedStore:
 
     def conditional_update(self, resource_type: str, query: str, resource: dict[str, Any]) -> Any:
         self._check_write(resource)
-        query = self._in_compartment(resource_type, query)
-        return self._wrote(resource, self.store.conditional_update(resource_type, query, resource))
+        outcome = self.store.conditional_update(
+            resource_type, query, resource, scope=self._scope(resource_type)
+        )
+        return self._wrote(resource, outcome)
 
     def delete(self, resource_type: str, resource_id: str, **options: Any) -> Any:
         existing = self._check_existing(resource_type, resource_id)
@@ -208,10 +211,11 @@ class GuardedStore:
         if not self.policy.can_write(self.principal, resource):
             raise Forbidden(f"This client may not write this {resource.get('resourceType')}")
 
-    def _in_compartment(self, resource_type: str, query: str) -> str:
-        """A conditional query that only matches what the principal may see."""
-        extra = self.policy.search_filter(self.principal, resource_type)
-        return f"{query}&{urlencode(extra)}" if extra else query
+    def _scope(self, resource_type: str) -> Any:
+        """The compartment as search parameters, computed when the store asks (under its lock)."""
+        if not self.restricted:
+            return None
+        return lambda: self.policy.search_filter(self.principal, resource_type)
 
     def _wrote(self, resource: dict[str, Any], outcome: Any) -> Any:
         self._found = None
