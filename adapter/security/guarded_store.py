@@ -12,7 +12,7 @@ from adapter.security.principal import Forbidden, Principal
 from adapter.store.generation import MEMBERSHIP_TYPES
 
 # A check-then-write loses only to a concurrent writer; each retry checks that writer's version.
-CHECKED_WRITE_ATTEMPTS = 5
+CHECKED_WRITE_ATTEMPTS = 20
 
 
 def _version_of(resource: dict[str, Any]) -> str | None:
@@ -154,7 +154,7 @@ class GuardedStore:
                     "A CBO may change only status, businessStatus, statusReason, output and note"
                 )
             checked = options
-            if existing is not None and options.get("if_match") is None:
+            if self.restricted and existing is not None and options.get("if_match") is None:
                 checked = {**options, "if_match": _version_of(existing)}
             try:
                 outcome = self.store.update(resource_type, resource_id, resource, **checked)

@@ -31,7 +31,11 @@ class Served:
 
     def headers(self, client_id: str = "dev-plan", **extra: str) -> dict[str, str]:
         token = issue_dev_token(self.settings, client_id, ["system/*.cruds"])
-        return {"Authorization": f"Bearer {token}", "Content-Type": "application/fhir+json", **extra}
+        return {
+            "Authorization": f"Bearer {token}",
+            "Content-Type": "application/fhir+json",
+            **extra,
+        }
 
     def count(self, sql: str, **params: Any) -> int:
         engine = create_engine(self.database_url)
@@ -50,9 +54,11 @@ def postgres_schema() -> Iterator[str]:
     with admin.connect() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
-        yield make_url(base).update_query_dict(
-            {"options": f"-csearch_path={schema}"}
-        ).render_as_string(hide_password=False)
+        yield (
+            make_url(base)
+            .update_query_dict({"options": f"-csearch_path={schema}"})
+            .render_as_string(hide_password=False)
+        )
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
@@ -84,7 +90,13 @@ def serve(database_url: str, folder: Path, *, samples: bool = True, **env: str) 
         "ADAPTER_VALIDATION_MODE": "off",
         **env,
     }
-    command = [sys.executable, "-m", "adapter.cli", "serve", *(["--load-samples"] if samples else [])]
+    command = [
+        sys.executable,
+        "-m",
+        "adapter.cli",
+        "serve",
+        *(["--load-samples"] if samples else []),
+    ]
     process = subprocess.Popen(
         command, env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
     )

@@ -46,7 +46,9 @@ def test_audit_count_equals_requests_after_nul_bytes_in_paths(served):
     def call(i: int) -> int:
         if i % 4 == 0 and i // 4 < hostile:
             return requests.get(f"{served.base_url}/Patient/x%00y{i}", timeout=30).status_code
-        return requests.get(f"{served.base_url}/Patient/mbr-m100016", headers=plan, timeout=30).status_code
+        return requests.get(
+            f"{served.base_url}/Patient/mbr-m100016", headers=plan, timeout=30
+        ).status_code
 
     with ThreadPoolExecutor(8) as pool:
         statuses = list(pool.map(call, range(hostile + legitimate)))
@@ -64,7 +66,9 @@ def test_a_plan_reads_its_new_patient_at_once_in_every_worker(served):
         # Warm both workers' compartment caches first.
         for _ in range(4):
             requests.get(f"{served.base_url}/Patient?_count=1", headers=plan, timeout=30)
-        created = requests.post(f"{served.base_url}/Patient", json=_patient(), headers=plan, timeout=30)
+        created = requests.post(
+            f"{served.base_url}/Patient", json=_patient(), headers=plan, timeout=30
+        )
         assert created.status_code == 201, created.text
         pid = created.json()["id"]
         read = requests.get(f"{served.base_url}/Patient/{pid}", headers=plan, timeout=30)
@@ -76,7 +80,9 @@ def test_a_plan_reads_its_new_patient_at_once_in_every_worker(served):
             "for": {"reference": f"Patient/{pid}"},
         }
         made = requests.post(f"{served.base_url}/Task", json=task, headers=plan, timeout=30)
-        gone = requests.delete(f"{served.base_url}/Task/{made.json().get('id')}", headers=plan, timeout=30)
+        gone = requests.delete(
+            f"{served.base_url}/Task/{made.json().get('id')}", headers=plan, timeout=30
+        )
         outcome = (read.status_code, found.json().get("total"), made.status_code, gone.status_code)
         if outcome != (200, 1, 201, 204):
             failures.append(outcome)
