@@ -246,3 +246,15 @@ def test_a_cbo_with_a_thousand_staff_roles_is_served(fresh_world):
         response = fresh_world.client().get(path, headers=headers)
         assert response.status_code == 200, (path, response.get_data()[:300])
     assert time.monotonic() - started < 600  # bounded, not a timing assertion on speed
+
+
+def test_an_administrator_reaches_everything_and_an_auditor_only_audit_events(world):
+    from adapter.security.authenticate import ADMIN
+
+    policy = AccessPolicy(world.store)
+    auditor = Principal("a", "dev-auditor", "auditor", "", frozenset({"system/AuditEvent.rs"}))
+    patient = {"resourceType": "Patient", "id": MBIL_MEMBER}
+    audit = {"resourceType": "AuditEvent", "id": "e"}
+    assert policy.can_access(ADMIN, patient) and policy.can_access(ADMIN, audit)
+    assert policy.can_access(auditor, audit) and not policy.can_access(auditor, patient)
+    assert not policy.can_access(_cbo(), audit)
