@@ -258,3 +258,17 @@ def test_an_administrator_reaches_everything_and_an_auditor_only_audit_events(wo
     assert policy.can_access(ADMIN, patient) and policy.can_access(ADMIN, audit)
     assert policy.can_access(auditor, audit) and not policy.can_access(auditor, patient)
     assert not policy.can_access(_cbo(), audit)
+
+
+def test_auditors_write_nothing_and_nobody_writes_audit_events_or_subscriptions(world):
+    from adapter.security.authenticate import ADMIN
+
+    policy = AccessPolicy(world.store)
+    auditor = Principal("a", "dev-auditor", "auditor", "", frozenset({"system/*.cruds"}))
+    plan = Principal("p", "dev-plan", "plan", "CCA-OC", frozenset({"system/*.cruds"}))
+    organization = {"resourceType": "Organization", "id": "o"}
+    assert policy.can_write(plan, organization)
+    assert not policy.can_write(auditor, organization)
+    for rtype in ("AuditEvent", "Subscription"):
+        assert not policy.can_write(plan, {"resourceType": rtype, "id": "x"})
+    assert not policy.can_write(ADMIN, {"resourceType": "AuditEvent", "id": "x"})
