@@ -95,7 +95,10 @@ def is_unique_violation(error: IntegrityError) -> bool:
     if getattr(error.orig, "sqlstate", None) == UNIQUE_SQLSTATE:
         return True
     message = str(error.orig)
-    return "UNIQUE constraint failed" in message or "PRIMARY KEY constraint failed" in message
+    return any(
+        words in message
+        for words in ("UNIQUE constraint failed", "PRIMARY KEY constraint failed", "duplicate key")
+    )
 
 
 def is_contention(error: DBAPIError) -> bool:
