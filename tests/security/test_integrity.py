@@ -272,3 +272,37 @@ def test_auditors_write_nothing_and_nobody_writes_audit_events_or_subscriptions(
     for rtype in ("AuditEvent", "Subscription"):
         assert not policy.can_write(plan, {"resourceType": rtype, "id": "x"})
     assert not policy.can_write(ADMIN, {"resourceType": "AuditEvent", "id": "x"})
+
+
+def test_an_update_is_written_against_the_version_whose_access_was_checked(fresh_world):
+    """A Task reassigned to another CBO between the check and the write is not overwritten."""
+    from adapter.errors import NotFound
+    from adapter.security import GuardedStore
+    from tests.security.conftest import MBIL_TASK
+
+    store = fresh_world.store
+
+    class Interleaved:
+        """The real store, with another writer's change landing just before the first write."""
+
+        def __init__(self) -> None:
+            self.raced = False
+
+        def __getattr__(self, name):
+            return getattr(store, name)
+
+        def update(self, rtype, rid, resource, **options):
+            if not self.raced:
+                self.raced = True
+                moved = store.read("Task", MBIL_TASK).resource
+                moved["owner"] = {"reference": "Organization/cbo-mrlc"}
+                store.update("Task", MBIL_TASK, moved)
+            return store.update(rtype, rid, resource, **options)
+
+    guarded = GuardedStore(Interleaved(), AccessPolicy(store, cache_seconds=0), _cbo())
+    mine = store.read("Task", MBIL_TASK).resource
+    with pytest.raises(NotFound):
+        guarded.update("Task", MBIL_TASK, {**mine, "status": "accepted"})
+    after = store.read("Task", MBIL_TASK).resource
+    assert after["owner"] == {"reference": "Organization/cbo-mrlc"}
+    assert after["status"] == "requested"
