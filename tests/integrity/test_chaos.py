@@ -17,7 +17,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from typing import Any
 
 import pytest
@@ -255,9 +255,6 @@ def _check(served, results, audit_before, audit_sql, partner, faults) -> dict[st
     if not answered <= audited <= stats["requests"]:
         violations.append(f"{audited} audit events for {answered}..{stats['requests']} requests")
     deliveries = served.count("SELECT count(*) FROM exchange_outbox WHERE status = 'delivered'")
-    per_resource = defaultdict(int)
-    for key, _ in partner.received:
-        per_resource[key] += 1
     return {
         "operations": dict(sorted((k, v) for k, v in stats.items())),
         "faults injected": dict(faults),
