@@ -7,8 +7,10 @@ declares the arguments and dispatches, importing a package when its command runs
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from adapter import __version__
 from adapter.errors import AdapterError
@@ -233,15 +235,40 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Arguments naming files or folders a command reads: each must exist before it starts.
+INPUT_ARGUMENTS = ("inputs", "files", "bundles", "partners", "ig")
+
+
+def missing_input(args: argparse.Namespace) -> str | None:
+    for name in INPUT_ARGUMENTS:
+        value = getattr(args, name, None)
+        for path in value if isinstance(value, list) else [value]:
+            if isinstance(path, str) and path and not Path(path).exists():
+                return path
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    missing = missing_input(args)
+    if missing is not None:
+        print(f"error: {missing}: no such file or folder", file=sys.stderr)
+        return 2
     try:
         return args.handler(args)
     except AdapterError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a path that cannot be read or written, a refused connection
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug: one line for the user, the details in the debug log
+        logging.getLogger(__name__).debug("command failed", exc_info=True)
+        print(f"error: the command failed unexpectedly ({type(exc).__name__})", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

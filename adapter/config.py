@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
@@ -15,12 +16,17 @@ MAPPINGS_DIR = PROJECT_ROOT / "mappings"
 SAMPLES_DIR = PROJECT_ROOT / "samples"
 
 VALIDATION_MODES = ("reject", "warn", "off")
+# ADAPTER_* variables read elsewhere than Settings: the product clock and the test database.
+OTHER_VARIABLES = frozenset({"ADAPTER_CLOCK", "ADAPTER_TEST_POSTGRES_URL"})
 
 
 @dataclass(frozen=True)
 class Settings:
     """Adapter settings; tests build their own with `Settings(...)` or `replace()`."""
 
+    # State kept between runs (development keys, the web app's secret) lives here; a relative
+    # path is taken from the directory the command runs in, never from the source tree.
+    data_dir: str = "var"
     database_url: str = "sqlite:///var/adapter.db"
     base_url: str = "http://127.0.0.1:8080/fhir"
     host: str = "127.0.0.1"
@@ -79,7 +85,7 @@ class Settings:
     webapp_users_file: str = ""
     # 1 = the sign-in page lists the sample users (development only; never in production).
     webapp_dev_login: int = 0
-    # Signs the web app's session cookies; empty = a random key kept in var/webapp-secret-key.
+    # Signs the web app's session cookies; empty = a random key in <data_dir>/webapp-secret-key.
     webapp_secret_key: str = ""
     # Minutes without a request after which a web session ends and the user signs in again.
     webapp_session_minutes: int = 30
@@ -99,8 +105,9 @@ class Settings:
     auth_leeway_seconds: int = 30
     # Client registry (YAML: client_id -> org_kind, org_id, scopes); empty = development clients.
     auth_clients_file: str = ""
-    # Where the development key pair, JWKS and client registry are created on first use.
-    auth_dev_dir: str = "var/dev-auth"
+    # Where the development key pair, JWKS and client registry are created on first use;
+    # empty = <data_dir>/dev-auth.
+    auth_dev_dir: str = ""
     # "on": this server also issues tokens itself (SMART Backend Services at /auth/token) to the
     # clients an administrator registers (`ltsc-adapter clients add`); "off": external issuer only.
     auth_server: str = "on"
@@ -133,12 +140,33 @@ class Settings:
             raise ConfigurationError("Invalid settings: " + "; ".join(problems))
         return self
 
+    def state_path(self, *parts: str) -> Path:
+        """A path under the data directory (relative to the working directory if relative)."""
+        return Path(self.data_dir).joinpath(*parts)
+
+
+def known_variables() -> frozenset[str]:
+    return frozenset(f"ADAPTER_{f.name.upper()}" for f in fields(Settings)) | OTHER_VARIABLES
+
+
+def unknown_variables(environ: Mapping[str, str]) -> list[str]:
+    """One line per ADAPTER_* variable no setting reads, with the closest known name."""
+    known = known_variables()
+    lines = []
+    for key in sorted(k for k in environ if k.startswith("ADAPTER_") and k not in known):
+        close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
+        lines.append(f"{key} (did you mean {close[0]}?)" if close else key)
+    return lines
+
 
 def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
-    """Read every ADAPTER_<FIELD> variable; one error lists all bad keys."""
+    """Read every ADAPTER_<FIELD> variable; one error lists all bad and unknown keys."""
     environ = os.environ if environ is None else environ
     values: dict[str, object] = {}
     problems = []
+    unknown = unknown_variables(environ)
+    if unknown:
+        problems.append("unknown variables: " + ", ".join(unknown))
     for f in fields(Settings):
         key = f"ADAPTER_{f.name.upper()}"
         if key not in environ:

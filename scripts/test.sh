@@ -16,3 +16,9 @@ export ADAPTER_TEST_POSTGRES_URL="${ADAPTER_TEST_POSTGRES_URL:-postgresql+psycop
 .venv/bin/ruff check adapter tests bench scripts
 .venv/bin/ruff format --check adapter tests bench scripts
 .venv/bin/python -m pytest "$@"
+# The whole suite also runs the integrity gates: the chaos run on both databases (about 4
+# minutes) and a sample of the mutation gate (about 8 minutes). Set INTEGRITY_GATES=0 to skip.
+if [ "$#" -eq 0 ] && [ "${INTEGRITY_GATES:-1}" = "1" ]; then
+  scripts/chaos.sh
+  .venv/bin/python scripts/mutation_gate.py
+fi

@@ -17,6 +17,7 @@ from adapter.api.everything import everything
 from adapter.api.formats import check_query, response_format
 from adapter.api.gate import write_gate
 from adapter.api.history import history
+from adapter.api.limits import enforce_request_limits
 from adapter.api.operations import operations
 from adapter.api.patch import patch
 from adapter.api.rest import rest
@@ -83,6 +84,7 @@ def _register_exchange_and_webapp(app: Flask, settings: Settings) -> None:
 
 
 def _check_request() -> None:
+    enforce_request_limits()
     check_query()
     response_format()
 

@@ -11,6 +11,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 from adapter.api.context import base_path
+from adapter.api.limits import GUNICORN_FIELD_BYTES
 from adapter.config import Settings, settings_from_env
 from adapter.errors import ConfigurationError
 from adapter.security.logsafe import install_log_redaction
@@ -99,6 +100,8 @@ class FhirServer(BaseApplication):
         self.cfg.set("worker_class", "gthread")
         self.cfg.set("threads", self.settings.worker_threads)
         self.cfg.set("loglevel", self.settings.log_level.lower())
+        # Header fields up to this size reach the app, which answers oversized ones itself.
+        self.cfg.set("limit_request_field_size", GUNICORN_FIELD_BYTES)
         # No preload: a database pool must not be shared across forked workers.
         self.cfg.set("preload_app", False)
         if self.settings.reevaluate_check_minutes > 0:

@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 from adapter.api.formats import fhir_response
 from adapter.errors import AdapterError
 from adapter.outcome import Issue, operation_outcome
+from adapter.store.database import is_unique_violation
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,8 @@ def render_http_error(exc: HTTPException) -> Response:
 
 
 def render_write_collision(exc: IntegrityError) -> Response:
+    if not is_unique_violation(exc):
+        return render_unexpected_error(exc)  # a broken constraint is a bug, not a race
     # Two requests wrote the same resource version at once; the loser may re-read and retry.
     log.warning("concurrent write collision: %s", exc.orig)
     issue = Issue("error", "conflict", "Another request changed this resource; read it and retry")

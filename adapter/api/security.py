@@ -11,8 +11,9 @@ from flask import Blueprint, Flask, Response, current_app, g, request
 from adapter.api.context import api, base_url
 from adapter.api.formats import fhir_response
 from adapter.config import Settings
+from adapter.outcome import Issue, operation_outcome
 from adapter.security import AccessPolicy, AuthError, Forbidden, GuardedStore, authenticate_bearer
-from adapter.security.audit import Access, AuditTrail
+from adapter.security.audit import Access, AuditFailure, AuditTrail
 from adapter.security.authenticate import ADMIN, Authenticator
 
 log = logging.getLogger(__name__)
@@ -161,7 +162,13 @@ def record_access(response: Response) -> Response:
         address=request.remote_addr,
     )
     if (audit := security().audit) is not None:
-        audit.record(g.get("principal"), access)
+        try:
+            audit.record(g.get("principal"), access)
+        except AuditFailure as exc:
+            # An access that cannot be recorded is not answered: the caller may retry.
+            log.error("request refused: %s", exc)
+            outcome = operation_outcome([Issue("error", "transient", str(exc), ())])
+            return fhir_response(outcome, 503, {"Retry-After": "1"})
     return response
 
 

@@ -1,4 +1,9 @@
-"""AuditEvents (R4, RESTful interaction) for every access, written in batches off the request."""
+"""AuditEvents (R4, RESTful interaction) for every access, stored before the response is sent.
+
+Requests hand their event to one writer thread and wait until it is committed: events arriving
+together share a transaction (group commit). Hostile bytes are escaped before storage, and an
+event the database refuses is retried alone, so it never takes other events down with it.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import atexit
 import base64
 import logging
 import queue
+import re
 import threading
 import time
 import uuid
@@ -39,11 +45,38 @@ SUBTYPES = {"search": "search-type", "history": "history-instance", "validate": 
 OUTCOME_SUCCESS, OUTCOME_MINOR, OUTCOME_SERIOUS = "0", "4", "8"
 # Events per store transaction (about 0.3 ms each): larger batches hold the write gate longer.
 BATCH_SIZE = 200
-GATHER_SECONDS = 0.05
 # Events waiting to be stored; when the store falls behind, requests wait rather than the
 # trail losing events or growing without bound.
 MAX_QUEUED = 1000
 SHUTDOWN_FLUSH_SECONDS = 10.0
+# A request whose event is not stored within this many seconds fails instead of going unaudited.
+STORE_TIMEOUT_SECONDS = 30.0
+# C0 controls (NUL among them, which PostgreSQL text refuses) and lone surrogates.
+_HOSTILE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+class AuditFailure(Exception):
+    """An access could not be recorded; the request must not succeed unaudited."""
+
+
+def escape_text(text: str) -> str:
+    """`text` with control characters and lone surrogates written as `\\xNN` / `\\uNNNN`."""
+    return _HOSTILE.sub(_escaped, text)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _escape_all(value: Any) -> Any:
+    if isinstance(value, str):
+        return escape_text(value)
+    if isinstance(value, dict):
+        return {key: _escape_all(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_escape_all(item) for item in value]
+    return value
 
 
 @dataclass(frozen=True)
@@ -94,7 +127,7 @@ def audit_event(principal: Principal | None, access: Access, when: datetime) -> 
     }
     if entity := _entity(access):
         event["entity"] = [entity]
-    return event
+    return _escape_all(event)
 
 
 def _agents(principal: Principal | None, address: str | None) -> list[dict[str, Any]]:
@@ -138,25 +171,45 @@ def _entity(access: Access) -> dict[str, Any] | None:
     return entity or None
 
 
-class AuditTrail:
-    """Queues AuditEvents and stores them in batches from one background thread.
+@dataclass
+class _Pending:
+    """One event on its way to the store, and the request waiting for it."""
 
-    Requests do not wait on the audit write unless MAX_QUEUED events are already waiting (then
-    they wait for room: nothing is lost). `flush()` waits until all queued events are stored
-    (tests, shutdown). Events the store refuses are counted and logged, never dropped silently.
+    event: dict[str, Any]
+    done: threading.Event
+    stored: bool = False
+
+
+class AuditTrail:
+    """Stores AuditEvents from one background thread; `record` returns once its event is stored.
+
+    Events that arrive while a batch is being written form the next batch. When MAX_QUEUED
+    events are waiting, requests wait for room. `record` raises AuditFailure when its event
+    could not be stored; events the store refuses are counted in `failed` and logged.
     """
 
     def __init__(self, store: Any, write_gate: AbstractContextManager[Any] | None = None) -> None:
         self.store = store
         self.write_gate = write_gate or nullcontext()
         self.failed = 0
-        self._queue: queue.Queue[dict[str, Any]] = queue.Queue(MAX_QUEUED)
+        self._queue: queue.Queue[_Pending] = queue.Queue(MAX_QUEUED)
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
 
-    def record(self, principal: Principal | None, access: Access) -> None:
-        self._queue.put(audit_event(principal, access, clock.now()))
+    def record(
+        self,
+        principal: Principal | None,
+        access: Access,
+        *,
+        timeout: float = STORE_TIMEOUT_SECONDS,
+    ) -> None:
+        pending = _Pending(audit_event(principal, access, clock.now()), threading.Event())
+        self._queue.put(pending)
         self._ensure_thread()
+        if not pending.done.wait(timeout):
+            raise AuditFailure("The access could not be recorded in time")
+        if not pending.stored:
+            raise AuditFailure("The access could not be recorded")
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until every queued event is stored; False if `timeout` seconds passed first."""
@@ -181,24 +234,36 @@ class AuditTrail:
 
     def _run(self) -> None:
         while True:
-            events = [self._queue.get()]
-            # Let a batch gather: one wake-up per interval, not one per request.
-            time.sleep(GATHER_SECONDS)
-            while len(events) < BATCH_SIZE:
+            batch = [self._queue.get()]
+            while len(batch) < BATCH_SIZE:
                 try:
-                    events.append(self._queue.get_nowait())
+                    batch.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
             try:
-                self._store(events)
+                self._store(batch)
             finally:
-                for _ in events:
+                for pending in batch:
+                    pending.done.set()
                     self._queue.task_done()
 
-    def _store(self, events: list[dict[str, Any]]) -> None:
+    def _store(self, batch: list[_Pending]) -> None:
+        if self._write([p.event for p in batch]):
+            for pending in batch:
+                pending.stored = True
+            return
+        # One refused event must not cost the others: store them one at a time.
+        for pending in batch:
+            pending.stored = len(batch) > 1 and self._write([pending.event])
+            if not pending.stored:
+                self.failed += 1
+                log.error("could not store audit event %s", pending.event.get("id"))
+
+    def _write(self, events: list[dict[str, Any]]) -> bool:
         try:
             with self.write_gate:
                 append_audit_events(self.store, events)
         except Exception:  # the audit thread must survive any store failure
-            self.failed += len(events)
             log.exception("could not store %d audit events", len(events))
+            return False
+        return True

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from adapter import clock
 from adapter.mapping.ids import resource_id
+from adapter.store.dates import MIN_INSTANT, parse_range
+from adapter.store.index import split_reference
 
 # Types holding directory data (no member data): visible to every member-facing client.
 DIRECTORY_TYPES = frozenset({"Organization", "Practitioner", "PractitionerRole"})
@@ -27,6 +31,8 @@ PATIENT_PARAMS = {
     "Task": "patient",
 }
 MEMBER_TYPES = frozenset({"Patient", *PATIENT_PARAMS})
+# Reference values one search criterion may carry (SQLite refuses deeper expressions).
+MAX_SEARCH_VALUES = 300
 _PATIENT_FIELDS = ("subject", "patient", "for", "beneficiary")
 
 
@@ -41,20 +47,21 @@ def patient_of(resource: dict[str, Any]) -> str | None:
     if resource.get("resourceType") == "Patient":
         return resource.get("id")
     for field in _PATIENT_FIELDS:
-        ref = reference_of(resource.get(field))
+        ref = normalized(reference_of(resource.get(field)))
         if ref and ref.startswith("Patient/"):
             return ref.removeprefix("Patient/")
     if resource.get("resourceType") == "Provenance":
         for target in resource.get("target") or []:
-            ref = reference_of(target)
+            ref = normalized(reference_of(target))
             if ref and ref.startswith("Patient/"):
                 return ref.removeprefix("Patient/")
     return None
 
 
 def references(values: Any) -> set[str]:
+    """The literal references among `values`, as `Type/id`."""
     items = values if isinstance(values, list) else [values]
-    return {ref for item in items if (ref := reference_of(item))}
+    return {ref for item in items if (ref := normalized(reference_of(item)))}
 
 
 def plan_reference(plan_id: str) -> str:
@@ -112,43 +119,110 @@ def cbo_compartment(store: Any, cbo_id: str, staff_id: str | None = None) -> Com
     own = frozenset({org_ref, *roles})
     if not roles:
         return Compartment(frozenset(), own)
-    on_team = _active_team_roles(store, roles)
-    permitted = _consented(store, on_team, own)
+    now = clock.utcnow_naive()
+    on_team = _active_team_roles(store, roles, now)
+    permitted = _consented(store, on_team, own, now)
     return Compartment(frozenset(permitted), own)
 
 
-def _active_team_roles(store: Any, roles: set[str]) -> dict[str, set[str]]:
-    """Patient id -> the CBO's roles on that member's care team with no end to their period."""
+def normalized(reference: str | None) -> str | None:
+    """`Type/id` for a relative, absolute or versioned literal reference; None otherwise."""
+    if not reference:
+        return None
+    found = split_reference(reference)
+    return f"{found[0]}/{found[1]}" if found else None
+
+
+def _in_chunks(values: set[str] | frozenset[str]) -> Iterator[str]:
+    """Comma-joined reference lists small enough for one search criterion each."""
+    ordered = sorted(values)
+    for start in range(0, len(ordered), MAX_SEARCH_VALUES):
+        yield ",".join(ordered[start : start + MAX_SEARCH_VALUES])
+
+
+def _period_holds(period: Any, now: datetime) -> bool:
+    """Whether `now` is inside a FHIR Period (open ends are unbounded; bad dates never hold)."""
+    if not isinstance(period, dict):
+        return period is None
+    start, end = period.get("start"), period.get("end")
+    low = parse_range(start) if isinstance(start, str) else None
+    high = parse_range(end) if isinstance(end, str) else None
+    if (start is not None and low is None) or (end is not None and high is None):
+        return False
+    if low is not None and low[0] > now:
+        return False
+    return high is None or high[1] >= now
+
+
+def _active_team_roles(store: Any, roles: set[str], now: datetime) -> dict[str, set[str]]:
+    """Patient id -> the CBO's roles on that member's active care team, within their period."""
     found: dict[str, set[str]] = {}
-    for stored in all_resources(store, "CareTeam", [("participant", ",".join(sorted(roles)))]):
-        team = stored.resource
-        patient = patient_of(team)
-        if patient is None or team.get("status", "active") != "active":
-            continue
-        for participant in team.get("participant") or []:
-            ref = reference_of(participant.get("member"))
-            ended = (participant.get("period") or {}).get("end")
-            if ref in roles and not ended:
-                found.setdefault(patient, set()).add(ref)
+    seen: set[str] = set()
+    for chunk in _in_chunks(roles):
+        for stored in all_resources(store, "CareTeam", [("participant", chunk)]):
+            if stored.id in seen:
+                continue
+            seen.add(stored.id)
+            team = stored.resource
+            patient = patient_of(team)
+            if patient is None or team.get("status", "active") != "active":
+                continue
+            for participant in team.get("participant") or []:
+                ref = normalized(reference_of(participant.get("member")))
+                if ref in roles and _period_holds(participant.get("period"), now):
+                    found.setdefault(patient, set()).add(ref)
     return found
 
 
-def _consented(store: Any, on_team: dict[str, set[str]], own: frozenset[str]) -> set[str]:
-    """Members whose latest active Consent naming the CBO or its LTS-C permits sharing."""
+def _consented(
+    store: Any, on_team: dict[str, set[str]], own: frozenset[str], now: datetime
+) -> set[str]:
+    """Members whose deciding Consent naming the CBO or its LTS-C permits sharing.
+
+    Per member, of the active Consents whose provision names one of the CBO's references
+    (compared as `Type/id`, however written) and whose provision period holds now, the most
+    recent (provision start, else dateTime) decides. A tie is decided for deny, and a provision
+    type other than `permit` (missing or unknown) denies.
+    """
     if not on_team:
         return set()
-    latest: dict[str, tuple[str, str]] = {}
-    actors = ",".join(sorted(own))
-    for stored in all_resources(store, "Consent", [("actor", actors)]):
-        consent = stored.resource
-        patient = patient_of(consent)
-        if patient not in on_team or consent.get("status") != "active":
-            continue
-        provision = consent.get("provision") or {}
-        named = {reference_of(a.get("reference")) for a in provision.get("actor") or []}
-        if not named & (on_team[patient] | own):
-            continue
-        when = (provision.get("period") or {}).get("start") or consent.get("dateTime") or ""
-        if patient not in latest or when >= latest[patient][0]:
-            latest[patient] = (when, provision.get("type", ""))
-    return {patient for patient, (_, decision) in latest.items() if decision == "permit"}
+    latest: dict[str, tuple[datetime, bool]] = {}
+    seen: set[str] = set()
+    for chunk in _in_chunks(own):
+        for stored in all_resources(store, "Consent", [("actor", chunk)]):
+            if stored.id in seen:
+                continue
+            seen.add(stored.id)
+            decision = _decision(stored.resource, on_team, own, now)
+            if decision is None:
+                continue
+            patient, when, permits = decision
+            if patient not in latest or _wins((when, permits), latest[patient]):
+                latest[patient] = (when, permits)
+    return {patient for patient, (_, permits) in latest.items() if permits}
+
+
+def _wins(new: tuple[datetime, bool], old: tuple[datetime, bool]) -> bool:
+    if new[0] != old[0]:
+        return new[0] > old[0]
+    return not new[1]  # same moment: deny wins
+
+
+def _decision(
+    consent: dict[str, Any], on_team: dict[str, set[str]], own: frozenset[str], now: datetime
+) -> tuple[str, datetime, bool] | None:
+    """(member, when, permits) for a Consent that applies to the CBO now; None otherwise."""
+    patient = patient_of(consent)
+    if patient not in on_team or consent.get("status") != "active":
+        return None
+    provision = consent.get("provision") if isinstance(consent.get("provision"), dict) else {}
+    actors = provision.get("actor") if isinstance(provision.get("actor"), list) else []
+    named = {normalized(reference_of(a.get("reference"))) for a in actors if isinstance(a, dict)}
+    if not named & (on_team[patient] | own):
+        return None
+    if not _period_holds(provision.get("period"), now):
+        return None
+    start = (provision.get("period") or {}).get("start") or consent.get("dateTime")
+    moment = parse_range(start) if isinstance(start, str) else None
+    when = moment[0] if moment else MIN_INSTANT
+    return patient, when, provision.get("type") == "permit"

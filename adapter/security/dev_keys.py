@@ -1,4 +1,4 @@
-"""The local development issuer: a key pair, JWKS and client registry under `var/`, and tokens."""
+"""The local development issuer: key pair, JWKS and client registry in the data dir, and tokens."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from adapter import clock
-from adapter.config import PROJECT_ROOT, Settings
+from adapter.config import Settings
 
 DEV_ISSUER = "urn:ltsc-adapter:dev-issuer"
 DEV_ALGORITHM = "ES384"
@@ -32,8 +32,10 @@ DEV_CLIENTS: dict[str, dict[str, Any]] = {
 
 
 def dev_dir(settings: Settings) -> Path:
-    path = Path(settings.auth_dev_dir)
-    return path if path.is_absolute() else PROJECT_ROOT / path
+    """ADAPTER_AUTH_DEV_DIR, else `dev-auth` in the data directory (never the source tree)."""
+    if settings.auth_dev_dir:
+        return Path(settings.auth_dev_dir)
+    return settings.state_path("dev-auth")
 
 
 def ensure_dev_issuer(settings: Settings) -> Path:

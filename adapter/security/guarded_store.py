@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from dataclasses import replace
 from typing import Any
-from urllib.parse import urlencode
 
-from adapter.errors import Gone, NotFound, PreconditionFailed
+from adapter.errors import Conflict, Gone, NotFound, PreconditionFailed
 from adapter.security.bundle_access import BundleAccess
 from adapter.security.policy import AccessPolicy
 from adapter.security.principal import Forbidden, Principal
+from adapter.store.generation import MEMBERSHIP_TYPES
 
-# Writes to these types can change who belongs to which compartment.
-MEMBERSHIP_TYPES = frozenset({"Patient", "CareTeam", "Consent", "PractitionerRole"})
+# A check-then-write loses only to a concurrent writer; each retry checks that writer's version.
+CHECKED_WRITE_ATTEMPTS = 20
+
+
+def _version_of(resource: dict[str, Any]) -> str | None:
+    version = (resource.get("meta") or {}).get("versionId")
+    return f'W/"{version}"' if version else None
 
 
 def not_known(resource_type: str, resource_id: str) -> NotFound:
@@ -27,6 +32,8 @@ class GuardedStore:
         self.store = store
         self.policy = policy
         self.principal = principal
+        # The compartment, looked up once per GuardedStore (one request) and again after writes.
+        self._found: Any = None
 
     @property
     def paging(self) -> Any:
@@ -36,8 +43,20 @@ class GuardedStore:
     def restricted(self) -> bool:
         return not self.principal.is_admin
 
+    def compartment(self) -> Any:
+        """The principal's current compartment (None for an administrator)."""
+        if self._found is None and self.restricted:
+            self._found = self.policy.compartment(self.principal)
+        return self._found
+
     def visible(self, resource: dict[str, Any]) -> bool:
-        return self.policy.can_access(self.principal, resource)
+        return self.policy.can_access(self.principal, resource, self._compartment_if_needed())
+
+    def _compartment_if_needed(self) -> Any:
+        # Auditors and directory reads need none; computing one for them would be wasted.
+        if self.principal.org_kind in ("plan", "ehr", "cbo") and self.restricted:
+            return self.compartment()
+        return None
 
     # -- reads ----------------------------------------------------------------------------
 
@@ -73,7 +92,9 @@ class GuardedStore:
         return None
 
     def search(self, resource_type: str, params: list[tuple[str, str]], **options: Any) -> Any:
-        extra = self.policy.search_filter(self.principal, resource_type)
+        extra = self.policy.search_filter(
+            self.principal, resource_type, self._compartment_if_needed()
+        )
         # Chained and _has hops, and included resources, stay inside the compartment too.
         options.setdefault("scope", self.scope)
         page = self.store.search(resource_type, [*params, *extra], **options)
@@ -92,7 +113,11 @@ class GuardedStore:
 
     def scope(self, resource_type: str) -> list[tuple[str, str]]:
         """The compartment criteria of a type, for every hop of a search; [] for admins."""
-        return self.policy.search_filter(self.principal, resource_type) if self.restricted else []
+        if not self.restricted:
+            return []
+        return self.policy.search_filter(
+            self.principal, resource_type, self._compartment_if_needed()
+        )
 
     def history(
         self, resource_type: str | None = None, resource_id: str | None = None, **options: Any
@@ -111,28 +136,52 @@ class GuardedStore:
 
     def create(self, resource: dict[str, Any], *, if_none_exist: str | None = None) -> Any:
         self._check_write(resource)
-        if if_none_exist:
-            if_none_exist = self._in_compartment(resource["resourceType"], if_none_exist)
-        return self._wrote(resource, self.store.create(resource, if_none_exist=if_none_exist))
+        if not if_none_exist:
+            return self._wrote(resource, self.store.create(resource))
+        scope = self._scope(resource["resourceType"])
+        outcome = self.store.create(resource, if_none_exist=if_none_exist, scope=scope)
+        return self._wrote(resource, outcome)
 
     def update(
         self, resource_type: str, resource_id: str, resource: dict[str, Any], **options: Any
     ) -> Any:
-        existing = self._check_existing(resource_type, resource_id)
+        """Update in compartment; the write is made against the very version that was checked.
+
+        A restricted client's PUT to an id it cannot see answers 404 whether the id is free or
+        held by another organization, so the answer never tells which: such clients create with
+        POST (server-assigned ids) or in Bundles. Administrators may create with a chosen id.
+        """
+        # What the body may hold is judged first: that depends on the body alone.
         self._check_write(resource)
-        if not self.policy.change_allowed(
-            self.principal, existing, {**resource, "id": resource_id}
-        ):
-            raise Forbidden(
-                "A CBO may change only status, businessStatus, statusReason, output and note"
-            )
-        outcome = self.store.update(resource_type, resource_id, resource, **options)
-        return self._wrote(resource, outcome)
+        for _attempt in range(CHECKED_WRITE_ATTEMPTS):
+            existing = self._check_existing(resource_type, resource_id)
+            if existing is None and self.restricted:
+                if self.last_live(resource_type, resource_id) is None:
+                    raise not_known(resource_type, resource_id)
+            if not self.policy.change_allowed(
+                self.principal, existing, {**resource, "id": resource_id}
+            ):
+                raise Forbidden(
+                    "A CBO may change only status, businessStatus, statusReason, output and note"
+                )
+            checked = options
+            if self.restricted and existing is not None and options.get("if_match") is None:
+                checked = {**options, "if_match": _version_of(existing)}
+            try:
+                outcome = self.store.update(resource_type, resource_id, resource, **checked)
+            except PreconditionFailed:
+                if checked is options:
+                    raise  # the client's own If-Match
+                continue  # changed since the check: check the new version
+            return self._wrote(resource, outcome)
+        raise Conflict(f"{resource_type}/{resource_id} is being changed by others; retry")
 
     def conditional_update(self, resource_type: str, query: str, resource: dict[str, Any]) -> Any:
         self._check_write(resource)
-        query = self._in_compartment(resource_type, query)
-        return self._wrote(resource, self.store.conditional_update(resource_type, query, resource))
+        outcome = self.store.conditional_update(
+            resource_type, query, resource, scope=self._scope(resource_type)
+        )
+        return self._wrote(resource, outcome)
 
     def delete(self, resource_type: str, resource_id: str, **options: Any) -> Any:
         existing = self._check_existing(resource_type, resource_id)
@@ -161,6 +210,7 @@ class GuardedStore:
     def transaction(self, bundle: dict[str, Any], **options: Any) -> dict[str, Any]:
         BundleAccess(self).refuse_any(bundle)
         response = self.store.transaction(bundle, **options)
+        self._found = None
         self.policy.forget()
         return response
 
@@ -170,6 +220,7 @@ class GuardedStore:
         entries = bundle.get("entry") or []
         allowed = [e for i, e in enumerate(entries) if i not in refused]
         stored = iter(self.store.batch({**bundle, "entry": allowed}).get("entry") or [])
+        self._found = None
         self.policy.forget()
         merged = [refused[i] if i in refused else next(stored) for i in range(len(entries))]
         return {"resourceType": "Bundle", "type": "batch-response", "entry": merged}
@@ -188,12 +239,14 @@ class GuardedStore:
         if not self.policy.can_write(self.principal, resource):
             raise Forbidden(f"This client may not write this {resource.get('resourceType')}")
 
-    def _in_compartment(self, resource_type: str, query: str) -> str:
-        """A conditional query that only matches what the principal may see."""
-        extra = self.policy.search_filter(self.principal, resource_type)
-        return f"{query}&{urlencode(extra)}" if extra else query
+    def _scope(self, resource_type: str) -> Any:
+        """The compartment as search parameters, computed when the store asks (under its lock)."""
+        if not self.restricted:
+            return None
+        return lambda: self.policy.search_filter(self.principal, resource_type)
 
     def _wrote(self, resource: dict[str, Any], outcome: Any) -> Any:
+        self._found = None
         if resource.get("resourceType") in MEMBERSHIP_TYPES:
             self.policy.forget()
         return outcome

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from adapter.security import compartments as cp
@@ -21,14 +22,31 @@ NOTHING: list[tuple[str, str]] = [("_id", "")]
 MAX_FILTER_VALUES = 300
 
 
+@dataclass(frozen=True)
+class _Cached:
+    """A value and what it was computed from: the membership generation, the epoch, the time."""
+
+    generation: int
+    epoch: int
+    at: float
+    value: Any
+
+
 class AccessPolicy:
-    """Decides what a principal may do; compartments are cached for `cache_seconds`."""
+    """Decides what a principal may do.
+
+    Compartments are cached, but a cached one is used only while the store's membership
+    generation (bumped by every committed write to Patient, CareTeam, Consent or
+    PractitionerRole, by any process) is unchanged and it is younger than `cache_seconds`
+    (periods of care-team roles and Consents end with time, not with a write). A request
+    therefore sees every membership change committed before it started, in any worker.
+    """
 
     def __init__(self, store: Any, cache_seconds: float = 5.0) -> None:
         self.store = store
         self.cache_seconds = cache_seconds
-        self._cache: dict[tuple[str, str, str | None], tuple[float, cp.Compartment]] = {}
-        self._id_filters: dict[tuple[str, str, str], tuple[float, list[tuple[str, str]]]] = {}
+        self._cache: dict[tuple[str, str, str | None], _Cached] = {}
+        self._epoch = 0
         self._lock = threading.Lock()
 
     # -- scopes ---------------------------------------------------------------------------
@@ -43,23 +61,41 @@ class AccessPolicy:
         """None for an administrator (unrestricted)."""
         return None if principal.is_admin else self._cached(principal)
 
+    def _generation(self) -> int:
+        reader = getattr(self.store, "membership_generation", None)
+        return reader() if reader is not None else -1
+
+    def _fresh(self, cached: _Cached | None, generation: int, now: float) -> bool:
+        return (
+            cached is not None
+            and generation >= 0
+            and cached.generation == generation
+            and cached.epoch == self._epoch
+            and now - cached.at < self.cache_seconds
+        )
+
     def _cached(self, principal: Principal) -> cp.Compartment:
         key = (principal.org_kind, principal.org_id, principal.staff_id)
+        # Read before computing: a write committed during the computation moves the generation
+        # past the one stored with the result, so that result is never taken for current.
+        generation = self._generation()
         now = time.monotonic()
         with self._lock:
+            epoch = self._epoch
             cached = self._cache.get(key)
-            if cached and now - cached[0] < self.cache_seconds:
-                return cached[1]
+            if self._fresh(cached, generation, now):
+                return cached.value  # type: ignore[union-attr]
         found = self._compute(principal)
         with self._lock:
-            self._cache[key] = (now, found)
+            if epoch == self._epoch:  # a forget() during the computation wins
+                self._cache[key] = _Cached(generation, epoch, now, found)
         return found
 
     def forget(self) -> None:
-        """Drop cached compartments; called after writes that may change membership."""
+        """Drop cached compartments (the generation makes this needed only within a process)."""
         with self._lock:
+            self._epoch += 1
             self._cache.clear()
-            self._id_filters.clear()
 
     def _compute(self, principal: Principal) -> cp.Compartment:
         if principal.org_kind in ("plan", "ehr"):
@@ -73,8 +109,16 @@ class AccessPolicy:
         found = self.compartment(principal)
         return None if found is None else found.members
 
-    def can_access(self, principal: Principal, resource: dict[str, Any]) -> bool:
-        """Compartment check on one resource (scopes are checked by `allows`)."""
+    def can_access(
+        self,
+        principal: Principal,
+        resource: dict[str, Any],
+        found: cp.Compartment | None = None,
+    ) -> bool:
+        """Compartment check on one resource (scopes are checked by `allows`).
+
+        `found`: the principal's compartment when the caller already holds a current one.
+        """
         rtype = resource.get("resourceType", "")
         if principal.is_admin:
             return True
@@ -86,7 +130,7 @@ class AccessPolicy:
             return True
         if rtype in cp.PLAN_TYPES:
             return principal.org_kind in ("plan", "ehr")
-        found = self._cached(principal)
+        found = found if found is not None else self._cached(principal)
         if principal.org_kind == "cbo" and rtype == "Task":
             return bool(cp.references(resource.get("owner")) & found.own_refs)
         if principal.org_kind == "cbo" and rtype == "ServiceRequest":
@@ -128,7 +172,9 @@ class AccessPolicy:
         changed = {k for k in old.keys() | new.keys() if old.get(k) != new.get(k)}
         return changed <= CBO_TASK_FIELDS
 
-    def search_filter(self, principal: Principal, resource_type: str) -> list[tuple[str, str]]:
+    def search_filter(
+        self, principal: Principal, resource_type: str, found: cp.Compartment | None = None
+    ) -> list[tuple[str, str]]:
         """Search parameters that keep a search inside the compartment ([] = none needed)."""
         if principal.is_admin:
             return []
@@ -137,10 +183,13 @@ class AccessPolicy:
             return [] if self.can_access(principal, probe) else NOTHING
         if principal.org_kind == "auditor":
             return NOTHING
-        found = self._cached(principal)
+        found = found if found is not None else self._cached(principal)
         if principal.org_kind == "cbo" and resource_type in ("Task", "ServiceRequest"):
             name = "owner" if resource_type == "Task" else "performer"
-            return [(name, ",".join(sorted(found.own_refs)))]
+            own = sorted(found.own_refs)
+            if len(own) <= MAX_FILTER_VALUES:
+                return [(name, ",".join(own))]
+            return self._ids_filter(principal, resource_type, name, own)
         if found.all_members and principal.org_kind != "cbo":
             return []
         if not found.members:
@@ -158,18 +207,12 @@ class AccessPolicy:
     def _ids_filter(
         self, principal: Principal, resource_type: str, param: str, refs: list[str]
     ) -> list[tuple[str, str]]:
-        """The compartment as the ids of its resources, looked up a chunk of members at a time."""
-        key = (principal.org_kind, principal.org_id, f"{principal.staff_id}/{resource_type}")
-        now = time.monotonic()
-        with self._lock:
-            cached = self._id_filters.get(key)
-            if cached and now - cached[0] < self.cache_seconds:
-                return cached[1]
+        """The compartment as the ids of its resources, looked up a chunk of members at a time.
+
+        Not cached: any write of the type (not only membership changes) can add an id.
+        """
         ids: set[str] = set()
         for start in range(0, len(refs), MAX_FILTER_VALUES):
             chunk = ",".join(refs[start : start + MAX_FILTER_VALUES])
             ids |= {s.id for s in cp.all_resources(self.store, resource_type, [(param, chunk)])}
-        found = [("_id", ",".join(sorted(ids)))]
-        with self._lock:
-            self._id_filters[key] = (now, found)
-        return found
+        return [("_id", ",".join(sorted(ids)))]

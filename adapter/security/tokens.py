@@ -1,4 +1,4 @@
-"""Bearer JWT verification: JWKS keys (file or URL, cached), algorithm allow-list, claims."""
+"""Bearer JWT verification: JWKS keys (file or URL, cached), algorithms pinned to keys, claims."""
 
 from __future__ import annotations
 
@@ -21,6 +21,29 @@ REQUIRED_CLAIMS = ("iss", "aud", "exp", "sub")
 MAX_TOKEN_CHARS = 8192
 JWKS_FETCH_TIMEOUT_S = 5
 MAX_CACHED_TOKENS = 4096
+# The algorithms a key may verify when its JWK names none: by key type, and curve for EC keys.
+KEY_ALGORITHMS = {
+    ("RSA", None): frozenset({"RS256", "RS384"}),
+    ("EC", "P-256"): frozenset({"ES256"}),
+    ("EC", "P-384"): frozenset({"ES384"}),
+}
+
+
+def key_algorithms(jwk: dict[str, Any]) -> frozenset[str]:
+    """The allowed algorithms this JWK may verify: its `alg` if named, else by `kty`/`crv`."""
+    named = jwk.get("alg")
+    if named is not None:
+        return frozenset({named}) & frozenset(ALLOWED_ALGORITHMS)
+    curve = jwk.get("crv") if jwk.get("kty") == "EC" else None
+    return KEY_ALGORITHMS.get((jwk.get("kty"), curve), frozenset())
+
+
+@dataclass(frozen=True)
+class VerificationKey:
+    """A public key and the algorithms it is pinned to."""
+
+    key: Any
+    algorithms: frozenset[str]
 
 
 class JwksSource:
@@ -29,11 +52,11 @@ class JwksSource:
     def __init__(self, location: str, ttl_seconds: int = 300) -> None:
         self.location = location
         self.ttl_seconds = ttl_seconds
-        self._keys: dict[str, jwt.PyJWK] = {}
+        self._keys: dict[str, VerificationKey] = {}
         self._loaded_at = float("-inf")
         self._lock = threading.Lock()
 
-    def key(self, kid: str | None) -> jwt.PyJWK | AuthError:
+    def key(self, kid: str | None) -> VerificationKey | AuthError:
         keys = self._current_keys()
         if kid is None and len(keys) == 1:
             return next(iter(keys.values()))
@@ -43,7 +66,7 @@ class JwksSource:
         found = keys.get(kid) if kid is not None else None
         return found if found is not None else AuthError("The token's signing key is not known")
 
-    def _current_keys(self, *, force: bool = False) -> dict[str, jwt.PyJWK]:
+    def _current_keys(self, *, force: bool = False) -> dict[str, VerificationKey]:
         with self._lock:
             stale = time.monotonic() - self._loaded_at > self.ttl_seconds
             if force or stale or not self._keys:
@@ -59,16 +82,21 @@ class JwksSource:
         return json.loads(Path(self.location).read_text(encoding="utf-8"))
 
 
-def _parse_jwks(document: dict[str, Any]) -> dict[str, jwt.PyJWK]:
-    keys = {}
-    for index, jwk in enumerate(document.get("keys") or []):
+def _parse_jwks(document: Any) -> dict[str, VerificationKey]:
+    keys: dict[str, VerificationKey] = {}
+    listed = document.get("keys") if isinstance(document, dict) else None
+    for index, jwk in enumerate(listed if isinstance(listed, list) else []):
         if not isinstance(jwk, dict) or jwk.get("use", "sig") != "sig":
             continue
+        algorithms = key_algorithms(jwk)
+        if not algorithms:
+            continue  # a key for an algorithm we never accept
         try:
-            key = jwt.PyJWK(jwk)
-        except (jwt.PyJWKError, jwt.InvalidKeyError):
-            continue  # a key we cannot use must not stop the others from working
-        keys[str(jwk.get("kid", index))] = key
+            key = jwt.PyJWK(jwk, algorithm=sorted(algorithms)[0])
+        except Exception:  # a key we cannot use must not stop the others from working
+            key = None
+        if key is not None:
+            keys[str(jwk.get("kid", index))] = VerificationKey(key.key, algorithms)
     return keys
 
 
@@ -87,7 +115,13 @@ class TokenVerifier:
 
     def verify(self, token: str) -> dict[str, Any] | AuthError:
         """The token's claims, or the reason it is refused (never raises for a bad token)."""
-        if not token or len(token) > MAX_TOKEN_CHARS:
+        try:
+            return self._verify(token)
+        except Exception:  # whatever a hostile token provokes is a refusal
+            return AuthError("The bearer token could not be verified")
+
+    def _verify(self, token: str) -> dict[str, Any] | AuthError:
+        if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_CHARS:
             return AuthError("The bearer token is empty or too long")
         cached = self._verified.get(token)
         if cached is not None and self._in_time(cached):
@@ -109,25 +143,31 @@ class TokenVerifier:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
             return AuthError("The bearer token is not a JWT")
-        if header.get("alg") not in ALLOWED_ALGORITHMS:
-            return AuthError(f"Tokens signed with {str(header.get('alg'))[:20]!r} are not accepted")
+        alg = header.get("alg")
+        if alg not in ALLOWED_ALGORITHMS:
+            return AuthError(f"Tokens signed with {str(alg)[:20]!r} are not accepted")
         key = self._key(header.get("kid"))
         if isinstance(key, AuthError):
             return key
-        claims = self._decode(token, key, header["alg"])
+        if alg not in key.algorithms:
+            # The key decides the algorithm, never the token's header.
+            return AuthError(f"The token's algorithm {alg!r} does not match its signing key")
+        claims = self._decode(token, key, alg)
+        if isinstance(claims, dict) and not _times_are_numbers(claims):
+            return AuthError("The token's exp and nbf must be numbers")
         if isinstance(claims, dict) and not self._in_time(claims):
             if claims["exp"] + self.leeway_seconds <= clock.timestamp():
                 return AuthError("The token has expired")
             return AuthError("The token is not valid yet")
         return claims
 
-    def _key(self, kid: Any) -> jwt.PyJWK | AuthError:
+    def _key(self, kid: Any) -> VerificationKey | AuthError:
         try:
             return self.jwks.key(kid if isinstance(kid, str) else None)
         except (OSError, ValueError, requests.RequestException):
             return AuthError("The issuer's keys are not available", error="temporarily_unavailable")
 
-    def _decode(self, token: str, key: jwt.PyJWK, alg: str) -> dict[str, Any] | AuthError:
+    def _decode(self, token: str, key: VerificationKey, alg: str) -> dict[str, Any] | AuthError:
         try:
             return jwt.decode(
                 token,
@@ -154,5 +194,10 @@ class TokenVerifier:
             return AuthError("The token comes from an issuer this server does not trust")
         except jwt.MissingRequiredClaimError as exc:
             return AuthError(f"The token lacks the {exc.claim!r} claim")
-        except jwt.PyJWTError:
+        except (jwt.PyJWTError, ValueError, TypeError):
             return AuthError("The token's signature or claims are invalid")
+
+
+def _times_are_numbers(claims: dict[str, Any]) -> bool:
+    times = [claims.get("exp"), claims.get("nbf", 0)]
+    return all(isinstance(t, int | float) and not isinstance(t, bool) for t in times)

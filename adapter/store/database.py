@@ -86,10 +86,25 @@ def upgrade_schema(engine: Engine) -> None:
             command.upgrade(config, "heads")
 
 
+# Unique-key violations: two writers claimed the same key. Other integrity errors (NOT NULL,
+# foreign key, check) are bugs, and retrying would not cure them.
+UNIQUE_SQLSTATE = "23505"
+
+
+def is_unique_violation(error: IntegrityError) -> bool:
+    if getattr(error.orig, "sqlstate", None) == UNIQUE_SQLSTATE:
+        return True
+    message = str(error.orig)
+    return any(
+        words in message
+        for words in ("UNIQUE constraint failed", "PRIMARY KEY constraint failed", "duplicate key")
+    )
+
+
 def is_contention(error: DBAPIError) -> bool:
     """Whether a database error comes from a concurrent writer rather than from a bug."""
     if isinstance(error, IntegrityError):
-        return True  # a unique (type, id, version) key caught two writers
+        return is_unique_violation(error)  # e.g. the (type, id, version) key caught two writers
     if getattr(error.orig, "sqlstate", None) in RETRYABLE_SQLSTATES:
         return True
     return "database is locked" in str(error.orig)

@@ -43,11 +43,16 @@ def normalize(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
+def _text(text: str, width: int) -> str:
+    # PostgreSQL text cannot hold NUL: it would refuse the whole write. Searches never match it.
+    return text[:width].replace("\x00", "\ufffd")
+
+
 def _row(system: str | None = None, value: str | None = None, exact: str | None = None) -> Row:
     return {
-        "system": system[:MAX_SYSTEM] if system else None,
-        "value": value[:MAX_VALUE] if value is not None else None,
-        "exact": exact[:MAX_VALUE] if exact is not None else None,
+        "system": _text(system, MAX_SYSTEM) if system else None,
+        "value": _text(value, MAX_VALUE) if value is not None else None,
+        "exact": _text(exact, MAX_VALUE) if exact is not None else None,
         "low": None,
         "high": None,
     }

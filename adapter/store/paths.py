@@ -2,7 +2,9 @@
 
 Handled directly: `Type.a.b`, `|` unions (parts for other types dropped), `(X.value as T)`,
 `.where(resolve() is T)`, `.where(name='literal')`. Anything else is compiled once by fhirpathpy;
-`resolve()` cannot run there, so such expressions index nothing rather than guess.
+`resolve()` cannot run there, so such expressions index nothing rather than guess. An
+expression that fails on a resource raises IndexingError: the write fails rather than leaving
+the resource silently out of searches (a Consent that denies must always be found).
 """
 
 from __future__ import annotations
@@ -13,6 +15,13 @@ from typing import Any
 
 import fhirpathpy
 from fhirpathpy.models import models
+
+from adapter.errors import Unprocessable
+
+
+class IndexingError(Unprocessable):
+    """A resource's search-index values could not be computed; nothing is stored."""
+
 
 Walker = Callable[[dict[str, Any]], list[Any]]
 Step = Callable[[list[Any]], list[Any]]
@@ -124,7 +133,11 @@ def _fhirpath_walker(expression: str) -> Walker:
     def walk(resource: dict[str, Any]) -> list[Any]:
         try:
             return list(compiled(resource))
-        except Exception:  # an odd resource must not fail the write
-            return []
+        except Exception as error:  # whatever fhirpathpy raises on odd content
+            raise IndexingError(
+                f"The {resource.get('resourceType')} cannot be indexed for search "
+                f"({expression[:120]}): {str(error)[:200]}",
+                expression=expression[:120],
+            ) from error
 
     return walk

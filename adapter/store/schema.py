@@ -50,6 +50,14 @@ versions = Table(
     Index("ix_version_updated", "last_updated"),
 )
 
+# Counters bumped in the transaction of every write that matters to a cache (store/generation.py).
+generations = Table(
+    "store_generation",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)
+
 # One row per indexed value. token: system+value; reference: system=target type, value=id;
 # string: value normalised (case and accents folded), exact=as written; uri: value;
 # date: low..high, the instant range the value covers (naive UTC).

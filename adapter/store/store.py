@@ -7,12 +7,13 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 from sqlalchemy import Connection, Engine, func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from adapter.errors import Conflict, Gone, NotFound, PreconditionFailed
-from adapter.store import bundles, search
+from adapter.store import bundles, generation, search
 from adapter.store.database import (
     WRITE_OPTION,
     create_store_engine,
@@ -35,6 +36,8 @@ from adapter.store.writes import (
 )
 
 T = TypeVar("T")
+# Extra search parameters for a conditional write, computed under the condition's lock.
+Scope = Callable[[], list[tuple[str, str]]]
 
 
 def open_store(
@@ -99,6 +102,11 @@ class Store:
         with self.engine.connect() as conn, conn.begin():
             yield conn
 
+    def membership_generation(self) -> int:
+        """Moves with every committed write that can change compartments (store/generation.py)."""
+        with self.reading() as conn:
+            return generation.read(conn)
+
     def read(self, resource_type: str, resource_id: str) -> StoredResource:
         check_type(resource_type)
         with self.reading() as conn:
@@ -119,11 +127,21 @@ class Store:
             raise NotFound(f"{resource_type}/{resource_id} has no version {version_id}")
         return row_to_stored(row)
 
-    def create(self, resource: dict[str, Any], *, if_none_exist: str | None = None) -> WriteOutcome:
-        """Store under a new server-assigned id; with if_none_exist, only when nothing matches."""
+    def create(
+        self,
+        resource: dict[str, Any],
+        *,
+        if_none_exist: str | None = None,
+        scope: Scope | None = None,
+    ) -> WriteOutcome:
+        """Store under a new server-assigned id; with if_none_exist, only when nothing matches.
+
+        `scope()`: extra search parameters the match must also satisfy (a caller's compartment),
+        asked for once the condition's lock is held, so it reflects every write before it.
+        """
         resource_type = check_resource(resource)
         with self.writing() as writer:
-            return create_in(writer, self.paging, resource_type, resource, if_none_exist)
+            return create_in(writer, self.paging, resource_type, resource, if_none_exist, scope)
 
     def update(
         self,
@@ -140,12 +158,18 @@ class Store:
             return writer.save(resource_type, resource_id, resource, if_match=if_match)
 
     def conditional_update(
-        self, resource_type: str, query: str, resource: dict[str, Any]
+        self,
+        resource_type: str,
+        query: str,
+        resource: dict[str, Any],
+        *,
+        scope: Scope | None = None,
     ) -> WriteOutcome:
-        """Update the one match of `query`, create when none, 412 when several."""
+        """Update the one match of `query`, create when none, 412 when several (`scope`: as
+        for `create`)."""
         check_resource(resource, resource_type)
         with self.writing() as writer:
-            return conditional_update_in(writer, self.paging, resource_type, query, resource)
+            return conditional_update_in(writer, self.paging, resource_type, query, resource, scope)
 
     def delete(
         self, resource_type: str, resource_id: str, *, if_match: str | None = None
@@ -252,16 +276,25 @@ class Store:
         return bundles.run_batch(self, bundle)
 
 
+def _scoped(query: str, scope: Scope | None) -> str:
+    extra = scope() if scope is not None else []
+    return f"{query}&{urlencode(extra)}" if extra else query
+
+
 def create_in(
     writer: VersionWriter,
     paging: search.Paging,
     resource_type: str,
     resource: dict[str, Any],
     if_none_exist: str | None,
+    scope: Scope | None = None,
 ) -> WriteOutcome:
     if if_none_exist:
+        # The lock is on the condition as the client wrote it: concurrent callers whose
+        # compartments differ (one of them just enrolled a member) still wait for each other.
         lock_condition(writer.conn, resource_type, if_none_exist)
-        matches = search.match_ids(writer.conn, resource_type, if_none_exist, paging)
+        query = _scoped(if_none_exist, scope)
+        matches = search.match_ids(writer.conn, resource_type, query, paging)
         if len(matches) > 1:
             raise PreconditionFailed(
                 f"If-None-Exist {if_none_exist!r} matches {len(matches)} {resource_type} resources"
@@ -280,9 +313,10 @@ def conditional_update_in(
     resource_type: str,
     query: str,
     resource: dict[str, Any],
+    scope: Scope | None = None,
 ) -> WriteOutcome:
     lock_condition(writer.conn, resource_type, query)
-    matches = search.match_ids(writer.conn, resource_type, query, paging)
+    matches = search.match_ids(writer.conn, resource_type, _scoped(query, scope), paging)
     if len(matches) > 1:
         raise PreconditionFailed(f"{resource_type}?{query} matches {len(matches)} resources")
     body_id = resource.get("id")

@@ -14,6 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from adapter import clock
 from adapter.errors import InvalidRequest, NotFound, PreconditionFailed
+from adapter.store import generation
 from adapter.store.dates import format_instant, to_aware
 from adapter.store.index import index_rows
 from adapter.store.model import StoredResource, WriteOutcome, WriteStatus
@@ -216,6 +217,8 @@ class VersionWriter:
             insert(versions).values(**new.columns(), res_type=new.type, res_id=new.id)
         )
         self._reindex(new)
+        if new.type in generation.MEMBERSHIP_TYPES:
+            generation.bump(self.conn)
         self._notify(new, action)
         return True
 

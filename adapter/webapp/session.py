@@ -13,9 +13,9 @@ from pathlib import Path
 from flask import Flask, abort, request, session
 
 from adapter import clock
-from adapter.config import PROJECT_ROOT, Settings
+from adapter.config import Settings
 
-SECRET_FILE = PROJECT_ROOT / "var" / "webapp-secret-key"
+SECRET_FILE_NAME = "webapp-secret-key"  # noqa: S105 - a file name, not a secret
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 USER_KEY, SEEN_KEY, CSRF_KEY = "user", "seen", "csrf"
 CSRF_FIELD = "csrf_token"
@@ -24,7 +24,9 @@ CSRF_FIELD = "csrf_token"
 def configure_sessions(app: Flask, settings: Settings) -> None:
     """Cookie flags and lifetime; Secure whenever the server is reachable beyond this host."""
     if not app.secret_key:
-        app.secret_key = settings.webapp_secret_key or shared_secret_key(SECRET_FILE)
+        app.secret_key = settings.webapp_secret_key or shared_secret_key(
+            settings.state_path(SECRET_FILE_NAME)
+        )
     app.config.update(
         SESSION_COOKIE_NAME="ltsc_session",
         SESSION_COOKIE_HTTPONLY=True,

@@ -75,6 +75,8 @@ def expected(interaction: str, rtype: str, client: str) -> int:
         return 200
     if interaction == "create":
         return 201 if rtype in WRITABLE[client] else 403
+    if interaction == "update" and rtype not in WRITABLE[client]:
+        return 403  # judged on the body alone, before the id is looked up
     if not visible:
         return 404
     if interaction in ("update", "delete"):
