@@ -25,6 +25,12 @@ from adapter.services.events import EVENT_KINDS, find_item, item_key, with_item
 from adapter.services.model import EventResult, IngestReport
 from adapter.services.remap import Remapped, remap_member
 from adapter.services.task_events import task_member_id, task_update_event
+from adapter.services.task_history import (
+    PLAN_EXPORT,
+    Author,
+    task_update_author,
+    write_member_bundle,
+)
 from adapter.services.task_updates import complete_item
 from adapter.store import Store, members
 from adapter.validation import Validator, default_validator
@@ -132,7 +138,9 @@ class MemberService:
 
     # -- events ---------------------------------------------------------------------------
 
-    def apply_event(self, member_id: str, kind: str, payload: Record) -> EventResult:
+    def apply_event(
+        self, member_id: str, kind: str, payload: Record, *, author: Author | None = None
+    ) -> EventResult:
         """Add or replace one item of the member's record, then re-evaluate and store."""
         if kind not in EVENT_KINDS:
             raise Unprocessable(f"unknown event kind {kind!r}", issues=[unknown_kind_issue(kind)])
@@ -147,7 +155,13 @@ class MemberService:
         if remapped.refused(self.settings):
             message = f"member {member_id}: the re-mapped resources are not valid"
             raise Unprocessable(message, issues=remapped.issues)
-        written = self._write(row.plan_id, record, remapped, expected_revision=row.revision)
+        written = self._write(
+            row.plan_id,
+            record,
+            remapped,
+            expected_revision=row.revision,
+            author=author or Author(channel="event"),
+        )
         return EventResult(changed=True, written=written, issues=remapped.issues)
 
     def apply_task_update(self, task: Record) -> EventResult | None:
@@ -159,7 +173,8 @@ class MemberService:
             return None
         kind, item = translated
         row, _, directory = self._load(member_id)
-        return self.apply_event(member_id, kind, complete_item(kind, item, row.record, directory))
+        item = complete_item(kind, item, row.record, directory)
+        return self.apply_event(member_id, kind, item, author=task_update_author(task))
 
     def _load(self, member_id: str) -> tuple[members.MemberRow, Record, Record]:
         with self.store.reading() as conn:
@@ -182,7 +197,13 @@ class MemberService:
         )
 
     def _write(
-        self, plan_id: str, record: Record, remapped: Remapped, *, expected_revision: int | None
+        self,
+        plan_id: str,
+        record: Record,
+        remapped: Remapped,
+        *,
+        expected_revision: int | None,
+        author: Author = PLAN_EXPORT,
     ) -> list[str]:
         """The Bundle and the record in one database transaction; "Type/id" of each write."""
         written: list[str] = []
@@ -193,5 +214,7 @@ class MemberService:
         def save_record(conn: Connection) -> None:
             members.save_member(conn, plan_id, record, expected_revision=expected_revision)
 
-        self.store.transaction(remapped.bundle, before_commit=save_record, on_change=heard)
+        write_member_bundle(
+            self.store, remapped.bundle, author, before_commit=save_record, on_change=heard
+        )
         return written
