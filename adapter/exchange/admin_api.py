@@ -10,10 +10,10 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from adapter.config import Settings
 from adapter.errors import AdapterError, InvalidRequest, NotFound, Unprocessable
 from adapter.exchange import outbox, subscriptions
-from adapter.exchange.listener import OutboxListener
 from adapter.exchange.partners import parse_partner
 from adapter.exchange.registry_file import RegistryFile
 from adapter.exchange.subscriptions import SubscriptionListener
+from adapter.exchange.wiring import attach_outbox
 from adapter.store import Store
 
 FHIR_JSON = "application/fhir+json"
@@ -33,7 +33,7 @@ class Exchange:
 def register_exchange(app: Flask, store: Store, settings: Settings) -> Exchange:
     """Enqueue deliveries and notifications with every write; serve the /admin routes."""
     registry_file = RegistryFile(settings.exchange_partners_file or None)
-    store.add_listener(OutboxListener(registry_file.registry, registry_file.refresh))
+    attach_outbox(store, registry_file)
     store.add_listener(SubscriptionListener())
     exchange = Exchange(store, registry_file)
     app.extensions["exchange"] = exchange

@@ -11,6 +11,7 @@ import copy
 from collections import deque
 from typing import Any
 
+from adapter.canonical import code_system_url
 from adapter.outcome import Issue
 from adapter.rules.task_states import (
     OWNER,
@@ -92,8 +93,9 @@ def interim_task(kind: str, final: Task, status: str, displays: dict[str, str]) 
     task = copy.deepcopy(final)
     task["status"] = status
     task.pop("meta", None)
-    if status not in REASON_REQUIRED:
-        task.pop("statusReason", None)
+    business = INTERIM_BUSINESS.get((kind, status))
+    if status not in REASON_REQUIRED and business is not None:
+        task.pop("statusReason", None)  # the reason belongs to the later business status
     elif not (task.get("statusReason") or {}).get("text"):
         task["statusReason"] = {"text": IMPLIED_REASON}
     if status not in TERMINAL:
@@ -105,7 +107,13 @@ def interim_task(kind: str, final: Task, status: str, displays: dict[str, str]) 
         task.pop("output", None)
         if outputs:
             task["output"] = outputs
-    business = INTERIM_BUSINESS.get((kind, status))
+    if kind == "fulfillment" and status == "accepted" and not task.get("output"):
+        # Accepting names when the work starts, else who will do it (VENDOR-FILL).
+        start = (task.get("executionPeriod") or {}).get("start")
+        if start:
+            task["output"] = [_io("expected-start", "Expected start", valueDate=start)]
+        elif task.get("owner"):
+            task["output"] = [_io("vendor", "Vendor", valueReference=dict(task["owner"]))]
     if business is not None and task.get("businessStatus"):
         coding = dict((task["businessStatus"].get("coding") or [{}])[0])
         coding.update(code=business, display=displays.get(business, business))
@@ -125,6 +133,11 @@ def contradiction(task_id: str, old: str | None, new: str) -> Issue:
         "record a new Task rather than re-open this one",
         (f"Task/{task_id}.status",),
     )
+
+
+def _io(code: str, display: str, **value: Any) -> dict[str, Any]:
+    coding = {"system": code_system_url("task-io-type"), "code": code, "display": display}
+    return {"type": {"coding": [coding]}, **value}
 
 
 def _io_code(entry: dict[str, Any]) -> str | None:

@@ -18,6 +18,7 @@ from adapter import clock
 from adapter.canonical import identifier_system
 from adapter.config import Settings
 from adapter.errors import AdapterError, NotFound, Unprocessable
+from adapter.exchange.wiring import attach_configured_outbox
 from adapter.mapping.pipeline import as_of_date, export_parts
 from adapter.outcome import Issue
 from adapter.services.checks import item_issues, unknown_kind_issue
@@ -59,6 +60,7 @@ class MemberService:
         self.settings = settings
         self.validator = validator or default_validator()
         self.today = today or utc_today
+        attach_configured_outbox(store, settings)
 
     # -- batch ----------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from adapter.rules.task_states import OWNER, REQUESTER, TABLES, task_kind
+from adapter.rules.task_states import OWNER, REQUESTER, TABLES, check_transition, task_kind
 from adapter.store import Store
 
 ADAPTER_AGENT = "LTS-C FHIR Adapter rules"
@@ -38,6 +38,10 @@ def replay_problems(store: Store, task_id: str) -> list[str]:
         if moved and allowed is None:
             problems.append(f"Task/{task_id} v{number}: {old} -> {task['status']} is not allowed")
         problems += _provenance_problems(store, task, number, allowed if moved else None)
+        if moved and allowed and kind:
+            role = REQUESTER if REQUESTER in allowed else OWNER
+            issues = check_transition(kind, _bare(previous), _bare(task), role)
+            problems += [f"Task/{task_id} v{number}: {i.message}" for i in issues if i.is_error]
         previous = task
     return problems
 
@@ -67,6 +71,10 @@ def _provenance_problems(
     if role not in parties or acting_for != parties[role]:
         problems.append(f"{where}: agent {agent} does not act as the Task's {role}")
     return problems
+
+
+def _bare(task: dict | None) -> dict | None:
+    return None if task is None else {k: v for k, v in task.items() if k != "meta"}
 
 
 def _targets(provenance: dict) -> list[str | None]:
