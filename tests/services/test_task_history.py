@@ -7,7 +7,6 @@ import copy
 import pytest
 
 from adapter.config import Settings
-from adapter.errors import Unprocessable
 from adapter.records.generator import generate_export
 from adapter.rules.task_paths import interim_task, status_path
 from adapter.services import MemberService
