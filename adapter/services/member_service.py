@@ -24,6 +24,7 @@ from adapter.outcome import Issue
 from adapter.services.checks import item_issues, unknown_kind_issue
 from adapter.services.events import EVENT_KINDS, find_item, item_key, with_item
 from adapter.services.model import EventResult, IngestReport
+from adapter.services.referral_events import is_referral, referral_events
 from adapter.services.remap import Remapped, remap_member
 from adapter.services.task_events import task_member_id, task_update_event
 from adapter.services.task_history import (
@@ -171,12 +172,26 @@ class MemberService:
         update is not one the member's record carries (see task_events)."""
         translated = task_update_event(task)
         member_id = task_member_id(task)
+        if is_referral(task) and member_id is not None:
+            return self._apply_referral_update(member_id, task)
         if translated is None or member_id is None:
             return None
         kind, item = translated
         row, _, directory = self._load(member_id)
         item = complete_item(kind, item, row.record, directory)
         return self.apply_event(member_id, kind, item, author=task_update_author(task))
+
+    def _apply_referral_update(self, member_id: str, task: Record) -> EventResult:
+        """A CBO's move on its referral Task: the record changes it implies, one by one."""
+        row, _, directory = self._load(member_id)
+        author = task_update_author(task)
+        result = EventResult(changed=False)
+        for kind, item in referral_events(task, row.record, directory):
+            step = self.apply_event(member_id, kind, item, author=author)
+            result.changed |= step.changed
+            result.written += step.written
+            result.issues += step.issues
+        return result
 
     def _load(self, member_id: str) -> tuple[members.MemberRow, Record, Record]:
         with self.store.reading() as conn:

@@ -29,6 +29,7 @@ from adapter.mapping.ids import resource_id
 from adapter.mapping.specs import code_system_displays
 from adapter.rules.task_paths import contradiction, interim_task, move_actor, status_path
 from adapter.rules.task_states import OWNER, REQUESTER, TERMINAL, task_kind
+from adapter.services.referral_events import is_referral
 from adapter.store import Store, bundles
 from adapter.store.dates import format_instant
 from adapter.store.writes import Listener, VersionWriter, read_current
@@ -37,6 +38,10 @@ Record = dict[str, Any]
 PARTICIPANT_TYPE = "http://terminology.hl7.org/CodeSystem/provenance-participant-type"
 DATA_OPERATION = "http://terminology.hl7.org/CodeSystem/v3-DataOperation"
 ADAPTER_AGENT = "LTS-C FHIR Adapter rules"
+# What a CBO records on the referral Task it owns (Gravity SDOH Clinical Care performer).
+CBO_ELEMENTS = (
+    "status", "statusReason", "businessStatus", "output", "executionPeriod", "note", "lastModified"
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -97,7 +102,7 @@ def write_member_bundle(
 
     extra = [heard, *([on_change] if on_change else [])]
     with store.writing(extra) as writer:
-        bundle = _with_replacements(writer, bundle)
+        bundle = _with_replacements(writer, _with_cbo_moves(writer, bundle))
         for entry in bundle.get("entry") or []:
             task = entry.get("resource") or {}
             if task.get("resourceType") == "Task" and task.get("id"):
@@ -109,6 +114,29 @@ def write_member_bundle(
         if before_commit is not None:
             before_commit(writer.conn)
         return response
+
+
+def _with_cbo_moves(writer: VersionWriter, bundle: Record) -> Record:
+    """The Bundle with each referral Task keeping what its CBO recorded on it.
+
+    The CBO owns a referral's status, reason, outputs and execution period; the plan's record
+    only knows when the LTS-C stopped serving. So the stored CBO elements stand unless the
+    record has news (a final status) for an open referral.
+    """
+    entries = []
+    for entry in bundle.get("entry") or []:
+        task = entry.get("resource") or {}
+        stored = _stored(writer, task["id"]) if is_referral(task) else None
+        if stored is not None and (task.get("status") == "requested" or _final(stored)):
+            task = {k: v for k, v in task.items() if k not in CBO_ELEMENTS}
+            task |= {k: stored[k] for k in CBO_ELEMENTS if k in stored}
+            entry = {**entry, "resource": task}
+        entries.append(entry)
+    return {**bundle, "entry": entries}
+
+
+def _final(task: Record) -> bool:
+    return task.get("status") in TERMINAL
 
 
 def _with_replacements(writer: VersionWriter, bundle: Record) -> Record:
