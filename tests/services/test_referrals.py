@@ -114,9 +114,7 @@ def test_choice_two_cbo_rejects_and_the_other_choice_is_offered_again(referred, 
 
     referred.apply_task_update(rejected)
 
-    offers = [
-        store.read("Task", t).resource for t in all_task_ids(store) if t.startswith("offer-")
-    ]
+    offers = [store.read("Task", t).resource for t in all_task_ids(store) if t.startswith("offer-")]
     again = [o for o in offers if o["status"] == "in-progress"]
     assert len(again) == 1
     choices = [i["valueReference"]["reference"] for i in again[0]["input"]]
