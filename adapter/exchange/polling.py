@@ -13,6 +13,7 @@ from sqlalchemy import Connection, insert, select
 
 from adapter.errors import AdapterError, PreconditionFailed
 from adapter.exchange.delivery import PartnerClient, failure, remote_outcome
+from adapter.exchange.listener import from_partner
 from adapter.exchange.outbox import utcnow, write_transaction
 from adapter.exchange.partners import Partner
 from adapter.outcome import Issue
@@ -172,7 +173,7 @@ class TaskPoller:
         errors = [i for i in issues if i.is_error]
         if errors:
             raise AdapterError("CBO update refused", issues=errors)
-        with self.store.writing() as writer:
+        with from_partner(self.partner.id), self.store.writing() as writer:
             expected: str | None = f'W/"{ours.version_id}"'
             for version in versions:
                 written = writer.save("Task", ours.id, version, if_match=expected)
