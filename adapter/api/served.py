@@ -15,6 +15,7 @@ PROFILES: dict[str, tuple[str, ...]] = {
     "Goal": ("onecare-goal",),
     "Task": ("ltsc-offer-task", "ltss-service-task"),
     "ServiceRequest": ("ltss-servicerequest",),
+    "Procedure": ("ltss-procedure",),
     "Communication": ("ltsc-communication",),
     "Consent": ("ltsc-consent",),
     "Provenance": ("onecare-provenance",),

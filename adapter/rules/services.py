@@ -118,6 +118,8 @@ def _fulfillment_task(record: Record, rec: Record) -> dict[str, Any]:
         vendor_id=vendor,
         started_on=(rec.get("expected_start") or decided) if status in _STARTED else None,
         resulting="procedure" if status == "completed" else None,
+        service_type=rec.get("service_type"),
+        goal_ids=list(rec.get("goal_ids") or []),
     )
 
 

@@ -126,13 +126,35 @@ def _with_cbo_moves(writer: VersionWriter, bundle: Record) -> Record:
     entries = []
     for entry in bundle.get("entry") or []:
         task = entry.get("resource") or {}
-        stored = _stored(writer, task["id"]) if is_referral(task) else None
+        stored = _stored(writer, task["id"]) if _performer_owned(task) else None
         if stored is not None and (task.get("status") == "requested" or _final(stored)):
+            ours = task
             task = {k: v for k, v in task.items() if k not in CBO_ELEMENTS}
             task |= {k: stored[k] for k in CBO_ELEMENTS if k in stored}
+            if _final(stored) and _outputs_missing(stored, ours):
+                task["output"] = [*(stored.get("output") or []), *_outputs_missing(stored, ours)]
             entry = {**entry, "resource": task}
         entries.append(entry)
     return {**bundle, "entry": entries}
+
+
+def _performer_owned(task: Record) -> bool:
+    """A referral, or a fulfillment a vendor or CBO owns: the performer records its moves."""
+    if task.get("resourceType") != "Task":
+        return False
+    owner = str((task.get("owner") or {}).get("reference") or "")
+    vendor_owned = task_kind(task) == "fulfillment" and owner.startswith("Organization/vendor-")
+    return is_referral(task) or vendor_owned
+
+
+def _outputs_missing(stored: Record, ours: Record) -> list[Record]:
+    """Our outputs of a type the performer's Task does not carry (the resulting activity)."""
+    have = {_io_code(o) for o in stored.get("output") or []}
+    return [o for o in ours.get("output") or [] if _io_code(o) not in have]
+
+
+def _io_code(entry: Record) -> str | None:
+    return next((c.get("code") for c in (entry.get("type") or {}).get("coding") or []), None)
 
 
 def _final(task: Record) -> bool:

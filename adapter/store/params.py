@@ -20,6 +20,7 @@ SUPPORTED_TYPES = (
     "Goal",
     "Task",
     "ServiceRequest",
+    "Procedure",
     "Communication",
     "Consent",
     "Provenance",

@@ -17,6 +17,7 @@ SERVED = [
     "Goal",
     "Task",
     "ServiceRequest",
+    "Procedure",
     "Communication",
     "Consent",
     "Provenance",

@@ -121,3 +121,30 @@ def test_choice_two_cbo_rejects_and_the_other_choice_is_offered_again(referred, 
     assert choices == ["PractitionerRole/role-ltsc-0028"]
     assert store.read("Task", REFERRAL).resource["status"] == "rejected"
     assert team_roles(store)["PractitionerRole/role-ltsc-0006"].get("end") == "2026-11-01"
+
+
+def test_vendor_fill_completed_fulfillment_names_the_service_delivered(service, export_of, store):
+    service.ingest(export_of("M100007"))
+    fulfillment = "svc-m100007-sr-1-fulfillment"
+    done = copy.deepcopy(store.read("Task", fulfillment).resource)
+    done["meta"] = {"profile": done["meta"]["profile"]}
+    done["status"] = "completed"
+    done["businessStatus"]["coding"][0].update(code="completed", display="Completed")
+    done["executionPeriod"] = {"start": "2026-10-01", "end": "2026-10-30"}
+    store.update("Task", fulfillment, done)  # the vendor's move, as the API stores it
+
+    service.apply_task_update(done)
+
+    task = store.read("Task", fulfillment).resource
+    assert task["status"] == "completed"
+    assert task["executionPeriod"]["end"] == "2026-10-30"
+    [result] = [
+        o["valueReference"]["reference"]
+        for o in task["output"]
+        if o["type"]["coding"][0]["code"] == "resulting-activity"
+    ]
+    procedure = store.read(*result.split("/")).resource
+    order = "ServiceRequest/servicerequest-m100007-sr-1-order"
+    assert procedure["basedOn"] == [{"reference": order}]
+    assert procedure["status"] == "completed"
+    assert store.read(*order.split("/")).resource["status"] == "completed"
