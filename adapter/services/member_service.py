@@ -30,6 +30,7 @@ from adapter.services.task_events import task_member_id, task_update_event
 from adapter.services.task_history import (
     PLAN_EXPORT,
     Author,
+    attach_task_provenance,
     task_update_author,
     write_member_bundle,
 )
@@ -62,6 +63,7 @@ class MemberService:
         self.validator = validator or default_validator()
         self.today = today or utc_today
         attach_configured_outbox(store, settings)
+        attach_task_provenance(store)
 
     # -- batch ----------------------------------------------------------------------------
 

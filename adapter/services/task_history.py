@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 from collections import deque
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +33,7 @@ from adapter.rules.task_states import OWNER, REQUESTER, TERMINAL, task_kind
 from adapter.services.referral_events import is_referral
 from adapter.store import Store, bundles
 from adapter.store.dates import format_instant
-from adapter.store.writes import Listener, VersionWriter, read_current
+from adapter.store.writes import Listener, VersionWriter, read_current, read_version
 
 Record = dict[str, Any]
 PARTICIPANT_TYPE = "http://terminology.hl7.org/CodeSystem/provenance-participant-type"
@@ -62,6 +63,40 @@ class Author:
 
 
 PLAN_EXPORT = Author()
+# Set while the member service writes a Bundle: it writes its Tasks' Provenance itself.
+_MEMBER_WRITE: ContextVar[bool] = ContextVar("member_write", default=False)
+
+
+class TaskProvenanceListener:
+    """`store.add_listener(...)`: a Provenance for each Task version written outside the
+    member service (a partner's move through the API or a poll), in the same transaction."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def __call__(self, conn: Connection, change: Record) -> None:
+        task = change.get("resource")
+        if change["type"] != "Task" or task is None or _MEMBER_WRITE.get():
+            return
+        number = int(change["version"])
+        row = read_version(conn, "Task", change["id"], number - 1) if number > 1 else None
+        previous = orjson.loads(row.content) if row is not None and not row.deleted else None
+        old, new = (previous or {}).get("status"), task.get("status")
+        kind = task_kind(task)
+        fallback = OWNER if task.get("owner") else REQUESTER
+        moved = kind is not None and new is not None and old != new
+        actor = (move_actor(kind, old, new, OWNER) if moved else None) or fallback
+        who = (task.get(actor) or {}).get("reference")
+        author = Author(channel="task-update", task_id=change["id"], role=actor, who=who)
+        pid, provenance = _provenance(TaskVersion(task, number, old, actor), author)
+        others = [listener for listener in self.store.listeners if listener is not self]
+        VersionWriter(conn, others).save("Provenance", pid, provenance)
+
+
+def attach_task_provenance(store: Store) -> None:
+    """Add the store's TaskProvenanceListener once."""
+    if not any(isinstance(listener, TaskProvenanceListener) for listener in store.listeners):
+        store.add_listener(TaskProvenanceListener(store))
 
 
 def task_update_author(task: Record) -> Author:
@@ -101,6 +136,22 @@ def write_member_bundle(
             written.append(TaskVersion(task, int(change["version"]), old, actor))
 
     extra = [heard, *([on_change] if on_change else [])]
+    token = _MEMBER_WRITE.set(True)
+    try:
+        return _write(store, bundle, author, extra, moves, written, before_commit)
+    finally:
+        _MEMBER_WRITE.reset(token)
+
+
+def _write(
+    store: Store,
+    bundle: Record,
+    author: Author,
+    extra: list[Listener],
+    moves: dict[str, deque[tuple[str | None, str | None]]],
+    written: list[TaskVersion],
+    before_commit: Callable[[Connection], None] | None,
+) -> Record:
     with store.writing(extra) as writer:
         bundle = _with_replacements(writer, _with_cbo_moves(writer, bundle))
         for entry in bundle.get("entry") or []:
