@@ -18,7 +18,7 @@ from adapter.store import Store
 
 def attach_outbox(store: Store, registry_file: RegistryFile) -> OutboxListener:
     """The store's outbox listener, added on first call."""
-    for listener in store.listeners:
+    for listener in getattr(store, "listeners", ()):
         if isinstance(listener, OutboxListener):
             return listener
     listener = OutboxListener(registry_file.registry, registry_file.refresh)

@@ -95,7 +95,8 @@ class TaskProvenanceListener:
 
 def attach_task_provenance(store: Store) -> None:
     """Add the store's TaskProvenanceListener once."""
-    if not any(isinstance(listener, TaskProvenanceListener) for listener in store.listeners):
+    attached = getattr(store, "listeners", ())
+    if not any(isinstance(listener, TaskProvenanceListener) for listener in attached):
         store.add_listener(TaskProvenanceListener(store))
 
 
