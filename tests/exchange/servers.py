@@ -105,8 +105,16 @@ class MiniPartner(Background):
     transaction Bundles, Task search; optionally a SMART token endpoint and bearer checks.
     `scripted` answers (status, headers, body) are sent first, one per request."""
 
-    def __init__(self, *, require_token: bool = False, public_key: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        require_token: bool = False,
+        public_key: str | None = None,
+        refuse_client_ids: bool = False,
+    ) -> None:
         super().__init__(PartnerHandler)
+        # Like servers that never create a resource under an id the client chose.
+        self.refuse_client_ids = refuse_client_ids
         self.resources: dict[str, dict[str, Any]] = {}
         self.requests: list[tuple[str, str]] = []
         self.scripted: deque[tuple[int, dict[str, str], Any]] = deque()
@@ -180,6 +188,8 @@ class MiniPartner(Background):
             return self._transaction(json.loads(body))
         if method == "PUT" and len(parts) == 1 and path.query:
             resource = json.loads(body)
+            if self.refuse_client_ids and resource.get("id"):
+                return 400, outcome("processing", "cannot create as update with client id")
             return self._put(
                 parts[0], self._by_identifier(parts[0], path.query, resource), resource
             )
