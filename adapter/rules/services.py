@@ -56,6 +56,8 @@ def service_task(rec: Record, kind: str, status: str, business: str, **extra: An
         # What the finished work produced: "order" (the authorized ServiceRequest) or
         # "procedure" (the service delivered); Task.output `resulting-activity`.
         "resulting": None,
+        # GOALS: the member's goals the recommended service serves.
+        "goal_ids": list(rec.get("goal_ids") or []),
     }
     return base | extra
 
@@ -119,7 +121,6 @@ def _fulfillment_task(record: Record, rec: Record) -> dict[str, Any]:
         started_on=(rec.get("expected_start") or decided) if status in _STARTED else None,
         resulting="procedure" if status == "completed" else None,
         service_type=rec.get("service_type"),
-        goal_ids=list(rec.get("goal_ids") or []),
     )
 
 
