@@ -22,6 +22,7 @@ ENTRY_TYPE_ORDER = [
     "Goal",
     "ServiceRequest",
     "Task",
+    "Procedure",
     "CarePlan",
     "Communication",
     "Provenance",
