@@ -89,6 +89,8 @@ class TaskProvenanceListener:
         who = (task.get(actor) or {}).get("reference")
         author = Author(channel="task-update", task_id=change["id"], role=actor, who=who)
         pid, provenance = _provenance(TaskVersion(task, number, old, actor), author)
+        if read_current(conn, "Provenance", pid) is not None:
+            return  # a partner's copy: the Provenance came with it
         others = [listener for listener in self.store.listeners if listener is not self]
         VersionWriter(conn, others).save("Provenance", pid, provenance)
 
