@@ -156,7 +156,7 @@ def _write(
     before_commit: Callable[[Connection], None] | None,
 ) -> Record:
     with store.writing(extra) as writer:
-        bundle = _with_replacements(writer, _with_cbo_moves(writer, bundle))
+        bundle = _with_replacements(writer, _with_cbo_moves(writer, bundle), moves)
         for entry in bundle.get("entry") or []:
             task = entry.get("resource") or {}
             if task.get("resourceType") == "Task" and task.get("id"):
@@ -215,7 +215,11 @@ def _final(task: Record) -> bool:
     return task.get("status") in TERMINAL
 
 
-def _with_replacements(writer: VersionWriter, bundle: Record) -> Record:
+def _with_replacements(
+    writer: VersionWriter,
+    bundle: Record,
+    moves: dict[str, deque[tuple[str | None, str | None]]],
+) -> Record:
     """The Bundle with each re-opened final Task written as a new Task that replaces it.
 
     A final Task (completed, cancelled, ...) never moves again; when the member's record now
@@ -225,15 +229,20 @@ def _with_replacements(writer: VersionWriter, bundle: Record) -> Record:
     renamed: dict[str, str] = {}
     for entry in bundle.get("entry") or []:
         task = entry.get("resource") or {}
-        if task.get("resourceType") != "Task" or not task.get("id") or task_kind(task) is None:
+        kind = task_kind(task) if task.get("resourceType") == "Task" else None
+        if kind is None or not task.get("id"):
             continue
         target, number = task["id"], 1
         while (stored := _stored(writer, target)) is not None:
             old = stored.get("status")
-            if old not in TERMINAL or status_path(task_kind(task), old, task["status"]) is not None:
+            if status_path(kind, old, task["status"]) is not None or not _replaceable(stored, task):
                 break
             number += 1
-            target = resource_id(task["id"], f"r{number}")
+            successor = resource_id(task["id"], f"r{number}")
+            if old not in TERMINAL:  # open work that cannot get there: closed, pointing on
+                moves[stored["id"]] = deque([(old, REQUESTER)])
+                _close(writer, kind, stored, successor)
+            target = successor
         if target != task["id"]:
             renamed[f"Task/{task['id']}"] = f"Task/{target}"
     if not renamed:
@@ -244,6 +253,25 @@ def _with_replacements(writer: VersionWriter, bundle: Record) -> Record:
         old_id, new_id = old_ref.removeprefix("Task/"), new_ref.removeprefix("Task/")
         text = text.replace(f'"id":"{old_id}"', f'"id":"{new_id}"')
     return orjson.loads(text)
+
+
+def _replaceable(stored: Record, task: Record) -> bool:
+    """Whether new work may take over: a final Task re-opened, or paused work resumed in a way
+    the tables do not allow (wait-listed, then a vendor found). Work sent back to the start
+    is a contradiction, refused."""
+    return stored.get("status") in TERMINAL or (
+        stored.get("status") == "on-hold" and task.get("status") != "requested"
+    )
+
+
+def _close(writer: VersionWriter, kind: str, stored: Record, successor: str) -> None:
+    """Cancel open work that a new Task takes over, saying which."""
+    closed = {k: v for k, v in stored.items() if k != "meta"}
+    closed["meta"] = {k: v for k, v in (stored.get("meta") or {}).items() if k == "profile"}
+    closed["status"] = "cancelled"
+    closed["statusReason"] = {"text": f"continued in Task/{successor}"}
+    if status_path(kind, stored.get("status"), "cancelled") == ["cancelled"]:
+        writer.save("Task", stored["id"], closed)
 
 
 def _stored(writer: VersionWriter, task_id: str) -> Record | None:

@@ -137,3 +137,19 @@ def _io() -> str:
 
 def _outcome() -> str:
     return "https://ltsc-adapter.org/fhir/CodeSystem/offer-outcome"
+
+
+def test_wait_listed_work_resumed_with_a_vendor_continues_in_a_new_task(service, export_of, store):
+    service.ingest(export_of("M100022"))
+    record = service.member_record("M100022")
+    waiting = next(r for r in record["service_recommendations"] if r["recommendation_id"] == "SR-1")
+    found = {**waiting, "fulfillment_status": "vendor-identified", "wait_list": None}
+    found |= {"vendor_id": "V-HOMECARE-1", "expected_start": "2026-11-20"}
+
+    service.apply_event("M100022", "service_recommendations", found)
+
+    closed = store.read("Task", "svc-m100022-sr-1-fulfillment").resource
+    assert closed["status"] == "cancelled"
+    assert closed["statusReason"]["text"] == "continued in Task/svc-m100022-sr-1-fulfillment-r2"
+    assert store.read("Task", "svc-m100022-sr-1-fulfillment-r2").resource["status"] == "accepted"
+    assert [p for t in all_task_ids(store) for p in replay_problems(store, t)] == []
