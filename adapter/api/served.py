@@ -16,6 +16,7 @@ PROFILES: dict[str, tuple[str, ...]] = {
     "Condition": ("ltss-need-condition",),
     "Task": ("ltsc-offer-task", "ltss-service-task"),
     "ServiceRequest": ("ltss-servicerequest",),
+    "Procedure": ("ltss-procedure",),
     "Communication": ("ltsc-communication",),
     "Consent": ("ltsc-consent",),
     "Provenance": ("onecare-provenance",),

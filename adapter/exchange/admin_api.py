@@ -10,10 +10,10 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from adapter.config import Settings
 from adapter.errors import AdapterError, InvalidRequest, NotFound, Unprocessable
 from adapter.exchange import outbox
-from adapter.exchange.listener import OutboxListener
 from adapter.exchange.partners import parse_partner
 from adapter.exchange.registry_file import RegistryFile
 from adapter.exchange.subscriptions import SubscriptionListener
+from adapter.exchange.wiring import attach_outbox
 from adapter.security.policy import AccessPolicy
 from adapter.store import Store
 
@@ -36,7 +36,7 @@ def register_exchange(app: Flask, store: Store, settings: Settings) -> Exchange:
 
     Subscription notifications are only queued for changes the subscriber's compartment holds."""
     registry_file = RegistryFile(settings.exchange_partners_file or None)
-    store.add_listener(OutboxListener(registry_file.registry, registry_file.refresh))
+    attach_outbox(store, registry_file)
     store.add_listener(
         SubscriptionListener(AccessPolicy(store, settings.auth_compartment_cache_seconds))
     )

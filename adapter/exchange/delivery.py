@@ -97,6 +97,9 @@ class PartnerClient:
         condition = identifier_condition(body)
         if self.partner.delivery == "conditional-update" and condition:
             url = f"{self.partner.base_url}/{item.res_type}?{condition}"
+            # The partner keeps its own ids: servers that refuse to create a resource under a
+            # client-assigned id (HAPI, Medplum) create it from the condition instead.
+            body = {k: v for k, v in body.items() if k != "id"}
         return "PUT", url, body
 
     def _send_transaction(self, items: list[OutboxItem]) -> dict[int, Verdict] | None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import Connection
@@ -10,6 +12,19 @@ from sqlalchemy import Connection
 from adapter.exchange.outbox import enqueue
 from adapter.exchange.partners import PartnerRegistry
 from adapter.exchange.routing import MemberContext, ordering_key, receives, with_last_content
+
+# The partner whose own change is being stored: it is not sent back its own move.
+_ORIGIN: ContextVar[str | None] = ContextVar("exchange_origin", default=None)
+
+
+@contextmanager
+def from_partner(partner_id: str) -> Iterator[None]:
+    """Writes inside the block are a partner's own changes: the others receive them."""
+    token = _ORIGIN.set(partner_id)
+    try:
+        yield
+    finally:
+        _ORIGIN.reset(token)
 
 
 class OutboxListener:
@@ -25,5 +40,8 @@ class OutboxListener:
             self.refresh()
         routed = with_last_content(conn, change)
         context = MemberContext(conn, routed)
-        destinations = [p.id for p in self.registry if receives(p, routed, context)]
+        origin = _ORIGIN.get()
+        destinations = [
+            p.id for p in self.registry if p.id != origin and receives(p, routed, context)
+        ]
         enqueue(conn, change, destinations, ordering_key(routed))

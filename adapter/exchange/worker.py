@@ -43,6 +43,10 @@ class RoundReport:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
+# Answers by which a partner says it is overloaded as a whole, not that one item failed.
+THROTTLE_STATUSES = frozenset({429, 503})
+
+
 @dataclass
 class WorkerOptions:
     batch_size: int = 50
@@ -70,6 +74,8 @@ class Worker:
         self.rng = rng or random.Random()  # noqa: S311 -- jitter, not secrecy
         self.sleep = sleep
         self.name = name or f"worker-{uuid.uuid4().hex[:12]}"
+        # A partner that answered 429 or 503 is left alone until then (time.monotonic()).
+        self.paused_until: dict[str, float] = {}
 
     def run_once(self) -> RoundReport:
         """Claim one batch, deliver it, record each outcome."""
@@ -81,6 +87,7 @@ class Worker:
         with LeaseKeeper(self, [item.seq for item in items]):
             for destination, batch in by_destination.items():
                 verdicts = self._deliver(destination, batch)
+                self._slow_down(destination, verdicts)
                 report.add(self._settle(batch, verdicts))
         return report
 
@@ -129,8 +136,27 @@ class Worker:
                 self.name,
                 limit=self.options.batch_size,
                 lease_s=self.options.lease_s,
-                destinations=list(self.destinations),
+                destinations=self._ready_destinations(),
             )
+
+    def _ready_destinations(self) -> list[str]:
+        now = time.monotonic()
+        return [d for d in self.destinations if self.paused_until.get(d, 0.0) <= now]
+
+    def _slow_down(self, destination: str, verdicts: dict[int, Verdict]) -> None:
+        """A partner saying it is overloaded (429, 503) gets no request from this worker
+        until it asked to be left alone (Retry-After), or the first backoff step."""
+        throttled = [
+            v
+            for v in verdicts.values()
+            if v.outcome == "retry" and (v.error or {}).get("httpStatus") in THROTTLE_STATUSES
+        ]
+        if not throttled:
+            return
+        waits = [v.retry_after_s for v in throttled if v.retry_after_s is not None]
+        pause = max(waits) if waits else self.options.policy.delay(1, None, self.rng)
+        self.paused_until[destination] = time.monotonic() + pause
+        log.info("partner %s is overloaded; pausing deliveries for %.1f s", destination, pause)
 
     def _deliver(self, destination: str, batch: list[OutboxItem]) -> dict[int, Verdict]:
         with self.engine.connect() as conn:

@@ -14,6 +14,7 @@ from adapter.rules.notifications import (
     status_share_notifications,
 )
 from adapter.rules.offers import derive_offers
+from adapter.rules.referrals import referrals
 from adapter.rules.services import service_notifications, service_tasks
 from adapter.rules.settings import RuleSettings
 from adapter.rules.timeline import member_id
@@ -43,6 +44,7 @@ def evaluate_member(
         "consents": consent_states(record, team, as_of),
         "notifications": link_recorded(sorted(notes, key=_notification_order), record),
         "service_tasks": service_tasks(record, team, as_of),
+        "referrals": referrals(record, staff, offers, team),
         "compliance": {
             **compliance_summary(rows),
             "days_overdue": max((r["days_overdue"] for r in rows), default=0),

@@ -20,6 +20,10 @@ AUTHORIZATION_STATES = {
     "approved": ("completed", "authorized"),
     "denied": ("rejected", "denied"),
 }
+# Table B: a denial needs a reason; the plan's record may not give one.
+DENIED_REASON = "authorization denied; the plan gave no reason"
+# Fulfillment statuses whose work has begun (executionPeriod.start).
+_STARTED = ("in-progress", "completed")
 # Fulfillment status -> (Task.status, businessStatus); Task table A.
 FULFILLMENT_STATES = {
     "pending": ("requested", "authorized"),
@@ -46,6 +50,14 @@ def service_task(rec: Record, kind: str, status: str, business: str, **extra: An
         "expected_start": None,
         "vendor_id": None,
         "ltsc_staff_id": None,
+        # executionPeriod: when the work started and ended, as far as the record says.
+        "started_on": None,
+        "ended_on": None,
+        # What the finished work produced: "order" (the authorized ServiceRequest) or
+        # "procedure" (the service delivered); Task.output `resulting-activity`.
+        "resulting": None,
+        # GOALS: the member's goals the recommended service serves.
+        "goal_ids": list(rec.get("goal_ids") or []),
     }
     return base | extra
 
@@ -74,7 +86,17 @@ def _authorization_task(rec: Record) -> dict[str, Any]:
     status, business = AUTHORIZATION_STATES.get(
         auth.get("decision"), AUTHORIZATION_STATES["pending"]
     )
-    return service_task(rec, "authorization", status, business, status_reason=auth.get("reason"))
+    decided = auth.get("decided_on") if status != "requested" else None
+    return service_task(
+        rec,
+        "authorization",
+        status,
+        business,
+        status_reason=auth.get("reason") or (DENIED_REASON if status == "rejected" else None),
+        started_on=rec.get("recommended_on") if decided else None,
+        ended_on=decided,
+        resulting="order" if status == "completed" else None,
+    )
 
 
 def _fulfillment_task(record: Record, rec: Record) -> dict[str, Any]:
@@ -96,6 +118,9 @@ def _fulfillment_task(record: Record, rec: Record) -> dict[str, Any]:
         authored_on=decided,
         expected_start=rec.get("expected_start"),
         vendor_id=vendor,
+        started_on=(rec.get("expected_start") or decided) if status in _STARTED else None,
+        resulting="procedure" if status == "completed" else None,
+        service_type=rec.get("service_type"),
     )
 
 

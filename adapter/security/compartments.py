@@ -28,6 +28,7 @@ PATIENT_PARAMS = {
     "Communication": "patient",
     "Provenance": "patient",
     "ServiceRequest": "patient",
+    "Procedure": "patient",
     "Task": "patient",
 }
 MEMBER_TYPES = frozenset({"Patient", *PATIENT_PARAMS})

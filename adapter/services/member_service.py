@@ -18,13 +18,22 @@ from adapter import clock
 from adapter.canonical import identifier_system
 from adapter.config import Settings
 from adapter.errors import AdapterError, Conflict, NotFound, Unprocessable
+from adapter.exchange.wiring import attach_configured_outbox
 from adapter.mapping.pipeline import as_of_date, export_parts
 from adapter.outcome import Issue
 from adapter.services.checks import item_issues, unknown_kind_issue
 from adapter.services.events import EVENT_KINDS, find_item, item_key, with_item
 from adapter.services.model import EventResult, IngestReport, ReevaluationReport
+from adapter.services.referral_events import is_referral, referral_events
 from adapter.services.remap import Remapped, remap_member
 from adapter.services.task_events import task_member_id, task_update_event
+from adapter.services.task_history import (
+    PLAN_EXPORT,
+    Author,
+    attach_task_provenance,
+    task_update_author,
+    write_member_bundle,
+)
 from adapter.services.task_updates import TaskWrite, complete_item
 from adapter.store import Store, members
 from adapter.validation import Validator, default_validator
@@ -56,6 +65,8 @@ class MemberService:
         self.settings = settings
         self.validator = validator or default_validator()
         self.today = today or utc_today
+        attach_configured_outbox(store, settings)
+        attach_task_provenance(store)
 
     # -- batch ----------------------------------------------------------------------------
 
@@ -196,12 +207,14 @@ class MemberService:
 
     # -- events ---------------------------------------------------------------------------
 
-    def apply_event(self, member_id: str, kind: str, payload: Record) -> EventResult:
+    def apply_event(
+        self, member_id: str, kind: str, payload: Record, *, author: Author | None = None
+    ) -> EventResult:
         """Add or replace one item of the member's record, then re-evaluate and store."""
         if kind not in EVENT_KINDS:
             raise Unprocessable(f"unknown event kind {kind!r}", issues=[unknown_kind_issue(kind)])
         row, header, directory = self._load(member_id)
-        return self._apply(row, header, directory, kind, payload)
+        return self._apply(row, header, directory, kind, payload, author=author)
 
     def _apply(
         self,
@@ -211,6 +224,8 @@ class MemberService:
         kind: str,
         payload: Record,
         first: TaskWrite | None = None,
+        *,
+        author: Author | None = None,
     ) -> EventResult:
         """The event on the member as read in `row`; Conflict when they changed since.
         `first` writes the Task the event came from in the same transaction (its derived
@@ -227,7 +242,12 @@ class MemberService:
             message = f"member {member_id}: the re-mapped resources are not valid"
             raise Unprocessable(message, issues=remapped.issues)
         written = self._write(
-            row.plan_id, record, remapped, expected_revision=row.revision, first=first
+            row.plan_id,
+            record,
+            remapped,
+            expected_revision=row.revision,
+            first=first,
+            author=author or Author(channel="event"),
         )
         return EventResult(changed=True, written=written, issues=remapped.issues)
 
@@ -237,19 +257,34 @@ class MemberService:
         Task itself in the same transaction (the API's update)."""
         translated = task_update_event(task)
         member_id = task_member_id(task)
+        if is_referral(task) and member_id is not None:
+            return self._apply_referral_update(member_id, task)
         if translated is None or member_id is None:
             return None
         kind, item = translated
+        author = task_update_author(task)
         # One read of the member per attempt, written with that read's revision: a concurrent
         # change makes the write fail (Conflict) and the update is applied again on top of it.
         for _attempt in range(MEMBER_WRITE_ATTEMPTS):
             row, header, directory = self._load(member_id)
             full = complete_item(kind, item, row.record, directory)
             try:
-                return self._apply(row, header, directory, kind, full, first)
+                return self._apply(row, header, directory, kind, full, first, author=author)
             except Conflict:
                 continue
         raise Conflict(f"member {member_id} keeps changing; the Task update was not applied")
+
+    def _apply_referral_update(self, member_id: str, task: Record) -> EventResult:
+        """A CBO's move on its referral Task: the record changes it implies, one by one."""
+        row, _, directory = self._load(member_id)
+        author = task_update_author(task)
+        result = EventResult(changed=False)
+        for kind, item in referral_events(task, row.record, directory):
+            step = self.apply_event(member_id, kind, item, author=author)
+            result.changed |= step.changed
+            result.written += step.written
+            result.issues += step.issues
+        return result
 
     def _load(self, member_id: str) -> tuple[members.MemberRow, Record, Record]:
         with self.store.reading() as conn:
@@ -280,6 +315,7 @@ class MemberService:
         expected_revision: int | None,
         plan: tuple[Record, Record] | None = None,
         first: TaskWrite | None = None,
+        author: Author = PLAN_EXPORT,
     ) -> list[str]:
         """The Bundle and the record (and the export's header and directory, when given) in
         one database transaction; "Type/id" of each write."""
@@ -298,7 +334,9 @@ class MemberService:
             own = ("Task", first.task_id)
             entries = [e for e in bundle["entry"] if _entry_key(e) != own]
             bundle = {**bundle, "entry": entries}
-        self.store.transaction(bundle, before_commit=save_record, on_change=heard, first=first)
+        write_member_bundle(
+            self.store, bundle, author, before_commit=save_record, on_change=heard, first=first
+        )
         return written
 
 

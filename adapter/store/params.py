@@ -21,6 +21,7 @@ SUPPORTED_TYPES = (
     "Condition",
     "Task",
     "ServiceRequest",
+    "Procedure",
     "Communication",
     "Consent",
     "Provenance",

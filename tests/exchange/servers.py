@@ -11,6 +11,7 @@ import threading
 import time
 import urllib.parse
 from collections import deque
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -106,8 +107,16 @@ class MiniPartner(Background):
     transaction Bundles, Task search; optionally a SMART token endpoint and bearer checks.
     `scripted` answers (status, headers, body) are sent first, one per request."""
 
-    def __init__(self, *, require_token: bool = False, public_key: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        require_token: bool = False,
+        public_key: str | None = None,
+        refuse_client_ids: bool = False,
+    ) -> None:
         super().__init__(PartnerHandler)
+        # Like servers that never create a resource under an id the client chose.
+        self.refuse_client_ids = refuse_client_ids
         self.resources: dict[str, dict[str, Any]] = {}
         self.requests: list[tuple[str, str]] = []
         self.scripted: deque[tuple[int, dict[str, str], Any]] = deque()
@@ -184,9 +193,14 @@ class MiniPartner(Background):
             return self._transaction(json.loads(body))
         if method == "PUT" and len(parts) == 1 and path.query:
             resource = json.loads(body)
+            if self.refuse_client_ids and resource.get("id"):
+                return 400, outcome("processing", "cannot create as update with client id")
             return self._put(
                 parts[0], self._by_identifier(parts[0], path.query, resource), resource
             )
+        if len(parts) == 1 and method == "POST":
+            created = {**json.loads(body), "id": f"new-{len(self.resources)}"}
+            return self._put(parts[0], created["id"], created)
         if len(parts) == 1 and method == "GET":
             return 200, self._search(parts[0], urllib.parse.parse_qs(path.query))
         key = "/".join(parts[:2])
@@ -209,7 +223,7 @@ class MiniPartner(Background):
         key = f"{rtype}/{rid}"
         old = self.resources.get(key)
         version = int(old["meta"]["versionId"]) + 1 if old else 1
-        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         meta = {**resource.get("meta", {}), "versionId": str(version), "lastUpdated": stamp}
         self.resources[key] = {**resource, "id": rid, "meta": meta}
         return (200 if old else 201), self.resources[key]
@@ -227,21 +241,38 @@ class MiniPartner(Background):
         return 200, {"resourceType": "Bundle", "type": "transaction-response", "entry": entries}
 
     def _search(self, rtype: str, params: dict[str, list[str]]) -> dict[str, Any]:
+        """Oldest change first, `_count` at most, and no `next` link: like servers that page
+        only by the `_lastUpdated` watermark."""
         owner = params.get("owner", [None])[0]
-        since = params.get("_lastUpdated", ["gt0"])[0].removeprefix("gt")
-        found = [
-            r
-            for key, r in sorted(self.resources.items())
-            if key.startswith(rtype + "/")
-            and (owner is None or r.get("owner", {}).get("reference") == owner)
-            and r["meta"]["lastUpdated"] > since
-        ]
+        watermark = params.get("_lastUpdated", ["gt0"])[0]
+        prefix, since = watermark[:2], _instant(watermark[2:])
+        found = sorted(
+            (
+                r
+                for key, r in self.resources.items()
+                if key.startswith(rtype + "/")
+                and (owner is None or r.get("owner", {}).get("reference") == owner)
+                and (
+                    _instant(r["meta"]["lastUpdated"]) > since
+                    if prefix == "gt"
+                    else _instant(r["meta"]["lastUpdated"]) >= since
+                )
+            ),
+            key=lambda r: r["meta"]["lastUpdated"],
+        )
+        found = found[: int(params.get("_count", ["1000"])[0])]
         return {
             "resourceType": "Bundle",
             "type": "searchset",
             "total": len(found),
             "entry": [{"resource": r} for r in found],
         }
+
+
+def _instant(text: str) -> datetime:
+    if text in ("", "0"):
+        return datetime.min.replace(tzinfo=UTC)
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 class ProxyHandler(Handler):

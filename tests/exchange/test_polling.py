@@ -93,15 +93,49 @@ def test_re_polling_the_overlap_window_applies_each_version_once(store, cbo_serv
     assert store.read("Task", "svc-m1-a").version_id == "2"
 
 
-def test_an_illegal_transition_is_refused_with_the_rule_issue(store, cbo_server, poller):
-    store.update("Task", "svc-m1-a", task("M1", "a"))
-    their_update(cbo_server, task("M1", "a", status="completed"))
+def test_an_illegal_transition_is_refused_and_the_partner_told_why(store, cbo_server, poller):
+    cancelled = {**task("M1", "a", status="cancelled"), "statusReason": {"text": "member moved"}}
+    store.update("Task", "svc-m1-a", cancelled)
+    their_update(cbo_server, accepted("M1", "a"))
     report = poller.poll_once()
     assert report.applied == 0
     [(where, issues)] = report.refused.items()
     assert where == "Task/svc-m1-a/_history/1"
     assert issues[0].expression == ("Task.status",)
-    assert store.read("Task", "svc-m1-a").resource["status"] == "requested"
+    assert store.read("Task", "svc-m1-a").resource["status"] == "cancelled"
+    [notice] = [r for k, r in cbo_server.resources.items() if k.startswith("Communication/")]
+    assert notice["about"] == [{"reference": "Task/svc-m1-a"}]
+    assert "cannot move to accepted from cancelled" in notice["payload"][0]["contentString"]
+
+
+def test_several_moves_between_two_polls_are_recorded_in_order(store, cbo_server, poller):
+    store.update("Task", "svc-m1-a", task("M1", "a"))
+    done = {
+        **accepted("M1", "a"),
+        "status": "completed",
+        "executionPeriod": {"start": "2026-11-01", "end": "2026-11-02"},
+    }
+    their_update(cbo_server, done)  # requested -> accepted -> in-progress -> completed there
+
+    report = poller.poll_once()
+
+    assert report.applied == 1
+    history = store.history("Task", "svc-m1-a").entries
+    statuses = [e.resource["status"] for e in sorted(history, key=lambda e: int(e.version_id))]
+    assert statuses == ["requested", "accepted", "completed"]
+
+
+def test_polling_keeps_up_with_a_server_that_pages_without_next_links(store, cbo_server, poller):
+    for n in range(250):
+        store.update("Task", f"svc-m{n}-a", task(f"M{n}", "a"))
+        their_update(cbo_server, accepted(f"M{n}", "a"))
+
+    report = poller.poll_once()
+
+    assert report.applied == 250
+    assert all(
+        store.read("Task", f"svc-m{n}-a").resource["status"] == "accepted" for n in range(250)
+    )
 
 
 def test_an_invalid_update_is_refused_by_validation(store, cbo_server, poller):

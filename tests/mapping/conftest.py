@@ -23,6 +23,7 @@ ENTRY_TYPE_ORDER = [
     "Goal",
     "ServiceRequest",
     "Task",
+    "Procedure",
     "CarePlan",
     "Communication",
     "Provenance",

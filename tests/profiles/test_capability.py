@@ -18,6 +18,7 @@ SERVED = [
     "Condition",
     "Task",
     "ServiceRequest",
+    "Procedure",
     "Communication",
     "Consent",
     "Provenance",

@@ -42,6 +42,7 @@ PROFILE_TYPES = {
     "ltsc-communication": "Communication",
     "ltsc-consent": "Consent",
     "onecare-provenance": "Provenance",
+    "ltss-procedure": "Procedure",
 }
 EXTENSION_CONTEXTS = {
     "rating-category": ["Patient"],

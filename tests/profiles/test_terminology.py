@@ -57,7 +57,15 @@ CODES = {
         "no-cbo-in-area",
     ],
     "task-code": ["ltsc-offer", "alternative-search", "interim-alternative"],
-    "task-io-type": ["ltsc-choice", "offer-decision", "chosen-ltsc", "vendor", "expected-start"],
+    "task-io-type": [
+        "ltsc-choice",
+        "offer-decision",
+        "chosen-ltsc",
+        "vendor",
+        "expected-start",
+        "resulting-activity",
+        "assigned-ltsc",
+    ],
     "service-business-status": [
         "pending-authorization",
         "authorized",

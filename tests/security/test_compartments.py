@@ -73,8 +73,13 @@ def test_other_cbos_task_by_search_is_not_found(world):
 
 def test_cbo_search_lists_only_its_own_tasks(world):
     bundle = world.client().get("/fhir/Task?_count=50", headers=world.headers("cbo_b")).get_json()
-    assert [e["resource"]["id"] for e in bundle["entry"]] == [MRLC_TASK]
-    assert bundle["total"] == 1
+    ids = [e["resource"]["id"] for e in bundle["entry"]]
+    # Its own: the service Task, and the LTS-C referrals the members' offers sent it.
+    assert MRLC_TASK in ids
+    referrals = [e["resource"] for e in bundle["entry"] if e["resource"]["id"] != MRLC_TASK]
+    assert {r["owner"]["reference"] for r in referrals} == {"Organization/cbo-mrlc"}
+    assert all(r["id"].startswith("referral-") for r in referrals)
+    assert bundle["total"] == len(ids)
 
 
 def test_other_cbos_task_never_arrives_by_include_or_revinclude(world):

@@ -101,7 +101,13 @@ def test_vendor_fill_setting_the_vendor_and_start_date_notifies_the_cc(sign_in, 
     )
     response = cc.post(page + "/services", data=form)
     assert response.status_code == 302, response.text
-    task = store.read("Task", FULFILLMENT_TASK).resource
+    # The wait-listed Task (on hold) cannot be accepted again: it is closed, naming the Task
+    # that carries the work on.
+    waited = store.read("Task", FULFILLMENT_TASK).resource
+    assert waited["status"] == "cancelled"
+    successor = waited["statusReason"]["text"].removeprefix("continued in Task/")
+    task = store.read("Task", successor).resource
+    assert task["status"] == "accepted"
     assert task["businessStatus"]["coding"][0]["code"] == "vendor-identified"
     assert task["restriction"]["period"]["start"] == "2026-12-07"
     notes = text_of(cc.get(page).text).split("Recent notifications")[1]
