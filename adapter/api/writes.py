@@ -84,9 +84,11 @@ class IntegrityStore:
         self._refuse_dangling({**resource, "id": rid})
         return self.store.update(rtype, rid, resource, **options)
 
-    def conditional_update(self, rtype: str, query: str, resource: dict[str, Any]) -> Any:
+    def conditional_update(
+        self, rtype: str, query: str, resource: dict[str, Any], **options: Any
+    ) -> Any:
         self._refuse_dangling(resource)
-        return self.store.conditional_update(rtype, query, resource)
+        return self.store.conditional_update(rtype, query, resource, **options)
 
     def transaction(self, bundle: dict[str, Any], **options: Any) -> Any:
         self._refuse_dangling(bundle)
