@@ -236,7 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # Arguments naming files or folders a command reads: each must exist before it starts.
-INPUT_ARGUMENTS = ("inputs", "files", "bundles", "partners", "ig")
+INPUT_ARGUMENTS = ("inputs", "files", "bundles", "partners", "ig", "documents", "tables", "jwks")
 
 
 def missing_input(args: argparse.Namespace) -> str | None:

@@ -28,6 +28,10 @@ MISUSES: dict[str, list[list[str]]] = {
     "mllp": [["mllp", "--port", "high"]],
     "token": [["token"], ["token", "--client", "nobody"]],
     "check-server": [["check-server", "http://127.0.0.1:9/fhir"]],
+    "reevaluate": [["reevaluate", "--as-of", "someday"], ["reevaluate", "--as-of", "2027-02-29"]],
+    "package": [["package"], ["package", "-o", "{file}"]],
+    "ccda": [["ccda", MISSING], ["ccda", "{file}", "--tables", MISSING]],
+    "clients": [["clients", "purge"], ["clients", "add", "x", "--jwks", MISSING]],
 }
 
 

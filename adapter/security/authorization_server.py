@@ -29,7 +29,7 @@ from adapter.security.client_store import ASSERTION_ALGORITHMS, Client, ClientSt
 from adapter.security.principal import AuthError, Principal
 from adapter.security.scopes import parse_scope, split_scope_claim
 from adapter.security.signing_keys import OwnKeysSource, SigningKeys
-from adapter.security.tokens import TokenVerifier
+from adapter.security.tokens import TokenVerifier, VerificationKey
 from adapter.store.database import WRITE_OPTION
 from adapter.store.schema import auth_assertion_ids
 
@@ -98,12 +98,9 @@ def narrow_scopes(requested: set[str] | frozenset[str], allowed: tuple[str, ...]
     return list(granted)
 
 
-def _key_fits(key: jwt.PyJWK, alg: str) -> bool:
-    """The JWK's type (and its `alg`, when it names one) agrees with the assertion's alg."""
-    declared = key._jwk_data.get("alg")
-    if declared is not None and declared != alg:
-        return False
-    return key.key_type == ("RSA" if alg.startswith("RS") else "EC")
+def _key_fits(key: VerificationKey, alg: str) -> bool:
+    """The assertion's alg is one the JWK is pinned to (its `alg`, else its `kty`/`crv`)."""
+    return alg in key.algorithms
 
 
 @dataclass(frozen=True)
