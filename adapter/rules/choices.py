@@ -102,7 +102,9 @@ def shortfall_problem(record: Record, directory: Directory, offer: Record) -> st
     if len(offer.get("choices") or []) >= CHOICES_PER_OFFER:
         return None
     county = home_county(record, day)
-    cbo_ids = sorted({s["cbo_id"] for s in _available_ltscs(directory, county, day)})
+    declined = _declined_cbo(record, directory, offer)
+    available = _available_ltscs(directory, county, day)
+    cbo_ids = sorted({s["cbo_id"] for s in available} - {declined})
     if len(cbo_ids) < (1 if reason == "no-cbo-in-area" else CHOICES_PER_OFFER):
         return None
     names = ", ".join(f"{c} ({directory.cbos[c].get('name') or c})" for c in cbo_ids)
@@ -110,3 +112,17 @@ def shortfall_problem(record: Record, directory: Directory, offer: Record) -> st
         f"{reason} is not true on {day.isoformat()}: {len(cbo_ids)} contracted CBOs with active "
         f"LTS-Cs serve {county}: {names}"
     )
+
+
+REOFFER_SUFFIX = "-again"  # services/referral_events: the choices offered again after a CBO said no
+
+
+def _declined_cbo(record: Record, directory: Directory, offer: Record) -> str | None:
+    """The CBO that declined the referral this offer re-offers, which cannot be offered again."""
+    offer_id = str(offer.get("offer_id") or "")
+    if not offer_id.endswith(REOFFER_SUFFIX):
+        return None
+    first = offer_id.removesuffix(REOFFER_SUFFIX)
+    original = next((o for o in record.get("offers") or [] if o.get("offer_id") == first), None)
+    staff = directory.staff.get((original or {}).get("chosen_staff_id") or "")
+    return staff.get("cbo_id") if staff else None

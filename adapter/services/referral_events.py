@@ -12,9 +12,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from adapter.mapping.ids import resource_id
+from adapter.rules.choices import CHOICES_PER_OFFER, REOFFER_SUFFIX, ltsc_choices
+from adapter.rules.directory import Directory
 from adapter.rules.task_states import task_kind
 from adapter.services.events import ACCEPTED_OFFER_SHARE, find_item
 
@@ -47,7 +50,7 @@ def referral_events(task: Record, record: Record, directory: Record) -> list[tup
             ("ltsc_assignments", new),
         ]
     if status == "rejected":
-        return [*_ended(serving, day, None), *_next_choice(offer, chosen, directory, day)]
+        return [*_ended(serving, day, None), *_next_choice(offer, chosen, record, directory, day)]
     if status == "completed":
         return _ended(_serving(record, _assigned(task, directory) or chosen), day, None)
     if status == "cancelled":
@@ -103,17 +106,27 @@ def _consent_for(record: Record, chosen: str | None, assigned: str, day: str) ->
 
 
 def _next_choice(
-    offer: Record, rejected: str | None, directory: Record, day: str
+    offer: Record, rejected: str | None, record: Record, directory: Record, day: str
 ) -> list[tuple[str, Record]]:
-    """CHOICE-TWO: the choices the member was given, less the CBO that said no, offered again."""
+    """CHOICE-TWO: the choices the member was given, less the CBO that said no, offered again,
+    topped up from the directory to two CBOs where the member's county has them."""
     cbo_of = {s["staff_id"]: s.get("cbo_id") for s in directory.get("ltsc_staff") or []}
-    others = [c for c in offer.get("choices") or [] if cbo_of.get(c) != cbo_of.get(rejected)]
+    refused = cbo_of.get(rejected)
+    others = [c for c in offer.get("choices") or [] if cbo_of.get(c) != refused]
+    proposed = ltsc_choices(record, Directory.of(directory), date.fromisoformat(day[:10]))
+    for staff_id in proposed.staff_ids:
+        cbos = {cbo_of.get(c) for c in others}
+        if len(cbos) >= CHOICES_PER_OFFER:
+            break
+        if cbo_of.get(staff_id) not in (cbos | {refused}):
+            others.append(staff_id)
+    enough = len({cbo_of.get(c) for c in others}) >= CHOICES_PER_OFFER
     again = {
-        "offer_id": f"{offer['offer_id'][:58]}-again",
+        "offer_id": f"{offer['offer_id'][:58]}{REOFFER_SUFFIX}",
         "trigger": offer["trigger"],
         "offered_on": day,
         "choices": others,
-        "fewer_choices_reason": None if len(others) >= 2 else "fewer-than-two-cbos",
+        "fewer_choices_reason": None if enough else "fewer-than-two-cbos",
         "outcome": None,
         "outcome_date": None,
         "chosen_staff_id": None,
