@@ -12,18 +12,10 @@ from flask import Blueprint, Response, jsonify, request
 
 from adapter import clock
 from adapter.api.context import api
-from adapter.errors import AdapterError, NotFound
+from adapter.errors import NotFound
 from adapter.services import MemberService
 
 jobs = Blueprint("admin_jobs", __name__, url_prefix="/admin/jobs")
-
-
-@jobs.errorhandler(AdapterError)
-def _render_error(error: AdapterError) -> Response:
-    response = jsonify(error.outcome())
-    response.status_code = error.http_status
-    response.content_type = "application/fhir+json"
-    return response
 
 
 def _service() -> MemberService:

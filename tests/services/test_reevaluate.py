@@ -11,6 +11,7 @@ import datetime as dt
 from sqlalchemy import func, select
 
 from adapter import clock
+from adapter.config import Settings
 from adapter.services import MemberService
 from adapter.store import Store
 from adapter.store.schema import versions
@@ -29,7 +30,7 @@ def offer_business_status(store: Store, patient: str) -> list[str]:
 
 
 def test_ingest_on_another_day_writes_no_new_versions(store, validator, export_of):
-    service = MemberService(store, store_settings(), validator=validator)
+    service = MemberService(store, Settings(), validator=validator)
     export = export_of("M100001", "M200002", "M100020")
     with clock.pinned("2026-11-05T08:00:00Z"):
         service.ingest(export)
@@ -41,7 +42,7 @@ def test_ingest_on_another_day_writes_no_new_versions(store, validator, export_o
 
 
 def test_offer_90_becomes_overdue_by_reevaluation_alone(store, validator, export_of):
-    service = MemberService(store, store_settings(), validator=validator)
+    service = MemberService(store, Settings(), validator=validator)
     service.ingest(export_of("M100001"))
     assert offer_business_status(store, "mbr-m100001") == ["due"]
 
@@ -63,7 +64,7 @@ def test_offer_90_becomes_overdue_by_reevaluation_alone(store, validator, export
 
 
 def test_last_reevaluation_is_recorded(store, validator, export_of):
-    service = MemberService(store, store_settings(), validator=validator)
+    service = MemberService(store, Settings(), validator=validator)
     assert service.last_reevaluation() is None
     service.ingest(export_of("M100001"))
     with clock.pinned("2026-12-02T07:30:00Z"):
@@ -76,7 +77,7 @@ def test_last_reevaluation_is_recorded(store, validator, export_of):
 
 
 def test_an_older_export_does_not_take_reevaluated_members_back(store, validator, export_of):
-    service = MemberService(store, store_settings(), validator=validator)
+    service = MemberService(store, Settings(), validator=validator)
     export = export_of("M100001")
     service.ingest(export)
     service.reevaluate(dt.date(2026, 12, 3))
@@ -85,9 +86,3 @@ def test_an_older_export_does_not_take_reevaluated_members_back(store, validator
     service.ingest(export)  # generated 2026-11-01
     assert offer_business_status(store, "mbr-m100001") == ["overdue"]
     assert version_count(store) == before
-
-
-def store_settings():
-    from adapter.config import Settings
-
-    return Settings()
