@@ -16,7 +16,7 @@ from adapter.config import Settings
 from adapter.mapping.pipeline import sample_bundles
 from adapter.security.dev_keys import issue_dev_token
 from tests.api.resources import MEMBER_ID, patient
-from tests.processes import free_port, wait_until_serving
+from tests.processes import free_port, stop, wait_until_serving
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +48,7 @@ def served_base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         wait_until_serving(f"{base_url}/metadata", process)
         yield base_url
     finally:
-        process.terminate()
-        process.wait(timeout=15)
+        stop(process)
 
 
 @pytest.fixture(scope="module")

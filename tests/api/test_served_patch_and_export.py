@@ -17,7 +17,7 @@ from fhirpy.base.exceptions import OperationOutcome
 
 from adapter.config import Settings
 from adapter.security.dev_keys import issue_dev_token
-from tests.processes import free_port, wait_until_serving
+from tests.processes import free_port, stop, wait_until_serving
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -37,17 +37,18 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
         "ADAPTER_BULK_EXPORT_DIR": str(tmp / "bulk"),
         "ADAPTER_EXCHANGE_IDLE_SECONDS": "1",
     }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "adapter.cli", "serve", "--load-samples"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    log = tmp / "serve.log"
+    with log.open("w") as sink:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "adapter.cli", "serve", "--load-samples"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=sink,
+        )
     worker = None
     try:
         base_url = f"http://127.0.0.1:{port}/fhir"
-        wait_until_serving(f"{base_url}/metadata", server)
+        wait_until_serving(f"{base_url}/metadata", server, log=log)
         worker = subprocess.Popen(
             [sys.executable, "-m", "adapter.cli", "worker"],
             env=env,
@@ -56,10 +57,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
         )
         yield base_url, tmp
     finally:
-        for process in (worker, server):
-            if process is not None:
-                process.terminate()
-                process.wait(timeout=20)
+        if worker is not None:
+            stop(worker)
+        stop(server, log=log)
 
 
 def token(base_url: str, tmp: Path, client_id: str) -> str:

@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 
 from adapter.config import Settings
 from adapter.security.dev_keys import issue_dev_token
-from tests.processes import free_port, wait_until_serving
+from tests.processes import free_port, stop, wait_until_serving
 from tests.store.conftest import _postgres_url
 
 
@@ -97,16 +97,15 @@ def serve(database_url: str, folder: Path, *, samples: bool = True, **env: str) 
         "serve",
         *(["--load-samples"] if samples else []),
     ]
-    process = subprocess.Popen(
-        command, env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-    )
+    log = folder / f"serve-{port}.log"
+    with log.open("w") as sink:
+        process = subprocess.Popen(command, env=environ, stdout=subprocess.DEVNULL, stderr=sink)
     try:
-        wait_until_serving(f"{base_url}/metadata", process, timeout_s=180)
+        wait_until_serving(f"{base_url}/metadata", process, timeout_s=180, log=log)
         settings = Settings(base_url=base_url, auth_dev_dir=dev_dir)
         yield Served(base_url, database_url, settings, process)
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        stop(process, log=log)
 
 
 def http() -> requests.Session:

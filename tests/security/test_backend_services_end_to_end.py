@@ -82,7 +82,7 @@ class Server:
             if process.poll() is None:
                 process.terminate()
                 try:
-                    process.wait(timeout=15)
+                    process.wait(timeout=60)
                 except subprocess.TimeoutExpired:
                     process.kill()
 

@@ -12,7 +12,7 @@ import pytest
 
 from adapter.config import Settings
 from adapter.security.dev_keys import issue_dev_token
-from tests.processes import free_port, wait_until_serving
+from tests.processes import free_port, stop, wait_until_serving
 
 # A development admin token for each server these fixtures start (auth is on, as deployed).
 SERVER_TOKENS: dict[str, str] = {}
@@ -44,8 +44,7 @@ def serve(tmp_path: Path, *extra: str) -> Iterator[str]:
         SERVER_TOKENS[base_url] = issue_dev_token(settings, "dev-admin")
         yield base_url
     finally:
-        process.terminate()
-        process.wait(timeout=15)
+        stop(process)
 
 
 @pytest.fixture(scope="module")
