@@ -148,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-validate", action="store_true", help="skip profile validation")
     p.add_argument("--as-of", metavar="DATE", help=AS_OF_HELP)
 
-    p = add("validate", _run_validate, "Validate FHIR files (JSON, NDJSON or XML) against profiles.")
+    p = add("validate", _run_validate, "Validate FHIR JSON, NDJSON or XML against profiles.")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--profile", action="append", default=[], metavar="URL")
     p.add_argument("--ig", action="append", default=[], metavar="PATH")
