@@ -157,11 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("snapshot", _run_snapshot, "Generate profile snapshots from their differentials.")
     p.add_argument("--check", action="store_true", help="fail if committed snapshots are stale")
-    add_quiet_argument(p)
 
     p = add("package", _run_package, "Write our FHIR package (.tgz) of profiles and terminology.")
     p.add_argument("-o", "--output", required=True, metavar="OUTDIR")
-    add_quiet_argument(p)
 
     p = add("generate", _run_generate, "Generate a synthetic plan export of N members.")
     p.add_argument("--members", type=int, default=100)
