@@ -48,7 +48,10 @@ def run_validate(args: argparse.Namespace) -> int:
             for name in args.files
             for result in progress.track(validate_items(Path(name), validator, args.profile))
         ]
-    sys.stdout.write(_json_report(results) if args.output == "json" else _text_report(results))
+    # An NDJSON line is an input of its own: once inputs are not whole files, say "resources".
+    noun = "file" if len(results) == len(args.files) else "resource"
+    text = _json_report(results) if args.output == "json" else _text_report(results, noun)
+    sys.stdout.write(text)
     report_summary("Validated", _summary_counts(args.files, results), quiet=quiet)
     return 1 if any(has_errors(issues) for _, issues in results) else 0
 
@@ -98,9 +101,9 @@ def validate_file(path: Path, validator: Validator, profiles: Sequence[str]) -> 
     return [issue for _, issues in validate_items(path, validator, profiles) for issue in issues]
 
 
-def _text_report(results: list[FileResult]) -> str:
+def _text_report(results: list[FileResult], noun: str = "file") -> str:
     lines = [f"{name}: {_issue_line(issue)}" for name, issues in results for issue in issues]
-    lines.append(_summary(results))
+    lines.append(_summary(results, noun))
     return "\n".join(lines) + "\n"
 
 
@@ -117,12 +120,10 @@ def _severity_counts(results: list[FileResult]) -> dict[str, int]:
     return counts
 
 
-def _summary(results: list[FileResult]) -> str:
+def _summary(results: list[FileResult], noun: str) -> str:
     counts = _severity_counts(results)
     failed = sum(has_errors(issues) for _, issues in results)
     errors = counts["fatal"] + counts["error"]
-    # An NDJSON line is an input of its own; say "resources" once inputs are not whole files.
-    noun = "resource" if any(" line " in name for name, _ in results) else "file"
     return (
         f"{_count(len(results), noun)} checked, {_count(failed, noun)} with errors: "
         f"{_count(errors, 'error')}, {_count(counts['warning'], 'warning')}, "
