@@ -222,6 +222,19 @@ def test_compliance_and_report_show_progress_over_members(workspace, capsys):
     assert code == 0 and err == "" and json.loads(out)["resourceType"] == "MeasureReport"
 
 
+def test_ccda_counts_documents_and_sums_up_their_outcomes(workspace, capsys):
+    from adapter.config import SAMPLES_DIR
+
+    document = str(SAMPLES_DIR / "ccda" / "care-plan.xml")
+    code, out, err = run(capsys, "ccda", document)
+    assert code == 0  # no member matches: queued for review
+    assert "documents: stored 0, queued 1, refused 0, rejected 0" in out
+    assert "ccda: 1/1 documents (100%)" in err
+    assert "C-CDA documents" in err and "entries not mapped" in err
+    code, _, err = run(capsys, "ccda", document, "-q")
+    assert code == 0 and err == ""
+
+
 # --- the installed entry point, as a script runs it ---------------------------------------------
 
 
