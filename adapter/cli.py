@@ -14,6 +14,7 @@ from pathlib import Path
 
 from adapter import __version__
 from adapter.errors import AdapterError
+from adapter.progress import add_quiet_argument, add_summary_format_argument
 
 
 def _run_map(args: argparse.Namespace) -> int:
@@ -147,11 +148,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-validate", action="store_true", help="skip profile validation")
     p.add_argument("--as-of", metavar="DATE", help=AS_OF_HELP)
 
-    p = add("validate", _run_validate, "Validate FHIR resources or Bundles against profiles.")
+    p = add("validate", _run_validate, "Validate FHIR JSON, NDJSON or XML against profiles.")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--profile", action="append", default=[], metavar="URL")
     p.add_argument("--ig", action="append", default=[], metavar="PATH")
     p.add_argument("--output", choices=("text", "json"), default="text")
+    add_quiet_argument(p)
 
     p = add("snapshot", _run_snapshot, "Generate profile snapshots from their differentials.")
     p.add_argument("--check", action="store_true", help="fail if committed snapshots are stale")
@@ -164,18 +166,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("-o", "--output", required=True, metavar="FILE")
     p.add_argument("--format", choices=("json", "ndjson", "csv"), default="json")
+    add_summary_format_argument(p, "--summary")  # -o/--output names the file here
+    add_quiet_argument(p)
 
     p = add("serve", _run_serve, "Run the FHIR REST service.")
     p.add_argument("--load-samples", action="store_true", help="load the bundled samples first")
     p.add_argument("--dev", action="store_true", help="Flask's development server, one process")
 
-    p = add("load", _run_load, "Load mapped Bundles through the member service.")
+    p = add(
+        "load", _run_load, "Load mapped Bundles (JSON, NDJSON or XML) through the member service."
+    )
     p.add_argument("bundles", nargs="+", metavar="BUNDLE")
+    add_summary_format_argument(p)
+    add_quiet_argument(p)
 
     p = add("compliance", _run_compliance, "Show LTS-C offer compliance per member.")
     p.add_argument("inputs", nargs="+", metavar="INPUT")
     p.add_argument("--as-of", metavar="DATE", help=AS_OF_HELP)
     p.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    add_quiet_argument(p)
 
     p = add("report", _run_report, "Report LTS-C offers and uptake for a period (REPORT).")
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="plan export file or CSV folder")
@@ -185,6 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", metavar="DATE", help=AS_OF_HELP)
     p.add_argument("--format", choices=("json", "csv", "html"), default="json")
     p.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    add_quiet_argument(p)
 
     p = add("ingest", _run_ingest, "Store plan exports as member records and their FHIR resources.")
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="plan export file or CSV folder")
@@ -193,6 +203,8 @@ def build_parser() -> argparse.ArgumentParser:
     text = "Re-run the rules for every stored member as of a day (due dates pass with no event)."
     p = add("reevaluate", _run_reevaluate, text)
     p.add_argument("--as-of", metavar="DATE", help="the day to evaluate as of (default: today)")
+    add_summary_format_argument(p)
+    add_quiet_argument(p)
 
     p = add("worker", _run_worker, "Deliver queued changes to partner FHIR servers.")
     p.add_argument("--once", action="store_true", help="drain what is due, then exit")
@@ -202,6 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=("list", "retry"))
     p.add_argument("ids", nargs="*", metavar="ID")
     p.add_argument("--state", help="only deliveries in this state (e.g. dead)")
+    add_quiet_argument(p)
 
     p = add("mllp", _run_mllp, "Receive HL7 v2 ADT messages over MLLP and apply them.")
     p.add_argument("--host", default="127.0.0.1")
@@ -212,6 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="refuse documents with unmapped entries")
     p.add_argument("--report", metavar="FILE", help="write a JSON report of every document")
     p.add_argument("--tables", metavar="FILE", help="the plan's C-CDA tables (id roots, codes)")
+    add_quiet_argument(p)
 
     p = add("token", _run_token, "Print a development bearer token signed by the local dev key.")
     p.add_argument("--client", required=True, metavar="CLIENT_ID")
@@ -227,6 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scope", action="append", default=[], metavar="SCOPE")
     p.add_argument("--jwks", metavar="FILE", help="the client's public JWKS (JSON file)")
     p.add_argument("--jwks-url", metavar="URL", help="where the client publishes its JWKS")
+    add_quiet_argument(p)
 
     p = add("check-server", _run_check_server, "Check a FHIR server against our profiles.")
     p.add_argument("url", metavar="URL", help="the server's FHIR base URL")

@@ -10,24 +10,19 @@ moving. `--quiet` silences both.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from typing import IO, TypeVar
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Sized
+from typing import IO, TYPE_CHECKING, TypeVar
 
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    TaskProgressColumn,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.progress import Progress as RichProgress
-from rich.table import Table
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress as RichProgress
 
 T = TypeVar("T")
+# rich is imported when feedback is shown, not when the command line is parsed: `add_*_argument`
+# run for every command, and most commands never draw a bar.
 
 
 def add_quiet_argument(parser: argparse.ArgumentParser) -> None:
@@ -37,7 +32,21 @@ def add_quiet_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_summary_format_argument(parser: argparse.ArgumentParser, option: str = "--output") -> None:
+    """`--output text|json` (or `--summary` where `--output` names a path): the end summary as
+    a table on standard error, or as one JSON object on standard output for scripts."""
+    parser.add_argument(
+        option,
+        dest="summary_format",
+        choices=("text", "json"),
+        default="text",
+        help="text: a summary table on stderr; json: one JSON summary object on stdout",
+    )
+
+
 def _console(stream: IO[str] | None) -> Console:
+    from rich.console import Console
+
     return Console(file=stream or sys.stderr, highlight=False, soft_wrap=True)
 
 
@@ -77,6 +86,16 @@ class Progress:
         if self.quiet:
             return self
         if self._console.is_terminal:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                TaskProgressColumn,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+            from rich.progress import Progress as RichProgress
+
             self._live = RichProgress(
                 TextColumn("[bold]{task.description}"),
                 BarColumn(),
@@ -105,8 +124,17 @@ class Progress:
         else:
             self._print_line()
 
+    def set_total(self, total: int | None) -> None:
+        """The amount of work once it is known (an ETA appears from then on)."""
+        self.total = total
+        if self._live is not None:
+            self._live.update(self._task_id, total=total)
+
     def track(self, items: Iterable[T]) -> Iterator[T]:
-        """Yields each item, counting it as done when the next one is asked for."""
+        """Yields each item, counting it as done when the next one is asked for. A sized
+        collection sets the total when none was given."""
+        if self.total is None and isinstance(items, Sized):
+            self.set_total(len(items))
         for item in items:
             yield item
             self.advance()
@@ -159,9 +187,30 @@ def print_summary(
     """A two-column table (what, how many) at the end of a command."""
     if quiet:
         return
+    from rich.table import Table
+
     table = Table(title=title, show_header=False, title_justify="left")
     table.add_column("what")
     table.add_column("value", justify="right")
     for name, value in rows:
         table.add_row(name, f"{value:,}" if isinstance(value, int) else str(value))
     _console(stream).print(table)
+
+
+def report_summary(
+    title: str,
+    counts: Mapping[str, object],
+    *,
+    summary_format: str = "text",
+    quiet: bool = False,
+    stream: IO[str] | None = None,
+    out: IO[str] | None = None,
+) -> None:
+    """The end summary of a command: `counts` (snake_case keys) as a table on standard error,
+    or with `summary_format` "json" as one JSON object on standard output, which `--quiet`
+    leaves in place (it is the command's data, not feedback)."""
+    if summary_format == "json":
+        (out or sys.stdout).write(json.dumps(dict(counts), indent=2, default=str) + "\n")
+        return
+    rows = [(key.replace("_", " "), value) for key, value in counts.items()]
+    print_summary(title, rows, quiet=quiet, stream=stream)

@@ -147,13 +147,15 @@ def run_outbox(args: argparse.Namespace) -> int:
                 count = outbox.retry_dead(conn, ids)
             sys.stdout.write(f"Requeued {count} dead-lettered deliveries\n")
             return 0 if count or not ids else 1
-        _list(store, ids, state)
+        _list(store, ids, state, quiet=getattr(args, "quiet", False))
         return 0
     finally:
         store.close()
 
 
-def _list(store: Store, ids: list[int], state: str | None) -> None:
+def _list(store: Store, ids: list[int], state: str | None, *, quiet: bool = False) -> None:
+    """One JSON object per line on stdout; an empty list is said on stderr, so that stdout
+    stays JSON lines for scripts."""
     with store.engine.connect() as conn:
         if ids:
             found = [outbox.get_item(conn, i) for i in ids]
@@ -162,3 +164,11 @@ def _list(store: Store, ids: list[int], state: str | None) -> None:
             items = outbox.list_items(conn, status=state, limit=LIST_LIMIT)
     for item in items:
         sys.stdout.write(orjson.dumps(item.to_json()).decode() + "\n")
+    if not items and not quiet:
+        sys.stderr.write(_nothing_listed(ids, state) + "\n")
+
+
+def _nothing_listed(ids: list[int], state: str | None) -> str:
+    if ids:
+        return f"No deliveries with ids {', '.join(map(str, ids))}."
+    return f"No deliveries in state {state}." if state else "No deliveries."

@@ -1,8 +1,9 @@
 """`ltsc-adapter ccda FILE...`: C-CDA documents applied to known members, with a summary.
 
 The summary names, per document, what became of it and every entry that was not mapped; the
-same facts go to a JSON report with --report. Exit 0 when every document was stored or queued
-for review, 1 otherwise (2 for bad settings or arguments).
+same facts go to a JSON report with --report. A progress bar counts documents on standard
+error and a summary table ends the run (`-q` silences both). Exit 0 when every document was
+stored or queued for review, 1 otherwise (2 for bad settings or arguments).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from adapter.config import settings_from_env
 from adapter.errors import InvalidRequest
 from adapter.intake.ccda_intake import CcdaIntake, CcdaReceipt
+from adapter.progress import Progress, report_summary
 from adapter.records.ccda.tables import TablesError, use_tables_file
 from adapter.store import open_store
 
@@ -30,19 +32,22 @@ def run_ccda(args: argparse.Namespace) -> int:
     report_path = Path(args.report) if args.report else None
     if report_path is not None and not report_path.parent.is_dir():
         raise InvalidRequest(f"folder {report_path.parent} does not exist; create it first")
+    quiet = getattr(args, "quiet", False)
     store = open_store(settings.database_url)
     try:
         intake = CcdaIntake(MemberService(store, settings), strict=args.strict)
-        receipts = [intake.process_file(Path(p)) for p in args.documents]
+        with Progress("ccda", len(args.documents), unit="documents", quiet=quiet) as progress:
+            receipts = [intake.process_file(Path(p)) for p in progress.track(args.documents)]
     finally:
         store.close()
     for receipt in receipts:
         summarise(receipt)
     outcomes = [r.outcome for r in receipts]
-    say(
-        "documents: "
-        + ", ".join(f"{o} {outcomes.count(o)}" for o in ("stored", "queued", "refused", "rejected"))
-    )
+    kinds = ("stored", "queued", "refused", "rejected")
+    say("documents: " + ", ".join(f"{o} {outcomes.count(o)}" for o in kinds))
+    counts = {"documents": len(receipts), **{o: outcomes.count(o) for o in kinds}}
+    unmapped = sum(len(r.clinical_unmapped()) for r in receipts)
+    report_summary("C-CDA documents", {**counts, "entries_not_mapped": unmapped}, quiet=quiet)
     if report_path is not None:
         body = {"documents": [r.as_json() for r in receipts]}
         report_path.write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from adapter.errors import InvalidRequest
+from adapter.progress import Progress, report_summary
 from adapter.records.generator import generate_export
 from adapter.records.writers import write_export
 
@@ -24,5 +25,28 @@ def run_generate(args: argparse.Namespace) -> int:
         raise InvalidRequest(f"{output} is a file; --format csv writes a folder")
     if not output.parent.is_dir():
         raise InvalidRequest(f"folder {output.parent} does not exist; create it first")
-    write_export(generate_export(args.members, args.seed), output, args.format)
+    quiet = getattr(args, "quiet", False)
+    with Progress("generate", args.members, unit="members", quiet=quiet) as progress:
+        export = generate_export(args.members, args.seed, track=progress.track)
+    # Writing is one step of the writer; its share of the time shows in the summary.
+    with Progress("write", 1, unit="files", quiet=quiet) as writing:
+        write_export(export, output, args.format)
+        writing.advance()
+    counts = {
+        "members": args.members,
+        "seed": args.seed,
+        "format": args.format,
+        "output": str(output),
+        "bytes_written": _size(output),
+        "seconds": round(progress.elapsed() + writing.elapsed(), 1),
+    }
+    report_summary(
+        "Generated", counts, summary_format=getattr(args, "summary_format", "text"), quiet=quiet
+    )
     return 0
+
+
+def _size(output: Path) -> int:
+    if output.is_dir():
+        return sum(f.stat().st_size for f in output.iterdir() if f.is_file())
+    return output.stat().st_size if output.exists() else 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,15 +18,18 @@ SOURCE_SYSTEM = "CareNet 7.2"
 Record = dict[str, Any]
 
 
-def generate_export(members: int, seed: int) -> Record:
-    """An export of `members` synthetic members; the same seed gives the same export."""
+def generate_export(
+    members: int, seed: int, track: Callable[[range], Iterable[int]] = iter
+) -> Record:
+    """An export of `members` synthetic members; the same seed gives the same export. `track`
+    sees the member numbers go by (a progress bar counts them)."""
     rng = random.Random(seed)  # noqa: S311 - synthetic data must be reproducible, not secret
     directory = generate_directory(rng)
     areas = service_areas(directory)
     return {
         "export": export_header(),
         "directory": directory,
-        "members": [generate_member(rng, i, directory, areas) for i in range(members)],
+        "members": [generate_member(rng, i, directory, areas) for i in track(range(members))],
     }
 
 

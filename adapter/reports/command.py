@@ -11,6 +11,7 @@ from typing import Any, TextIO
 
 from adapter import clock
 from adapter.errors import InvalidRequest
+from adapter.progress import Progress
 from adapter.reports.formats import render
 from adapter.reports.from_exports import rows_from_exports
 from adapter.reports.report import compute_report
@@ -43,7 +44,9 @@ def run_report(
                 f"note: {plan_export.source} is evaluated as of {day.isoformat()}; "
                 "figures after that day are not known yet\n"
             )
-    members, offers = rows_from_exports(result.exports, as_of)
+    total = sum(len(plan_export.members) for plan_export in result.exports)
+    with Progress("report", total, unit="members", quiet=getattr(args, "quiet", False)) as bar:
+        members, offers = rows_from_exports(result.exports, as_of, track=bar.track)
     report = compute_report(members, offers, start, end, plan_id=args.plan)
     text, _ = render(report, args.format)
     _write(text, args.output, out or sys.stdout)

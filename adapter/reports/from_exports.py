@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any, Protocol
 
@@ -24,16 +24,18 @@ def rows_from_exports(
     plan_exports: Iterable[PlanExportLike],
     as_of: date | None = None,
     settings: RuleSettings | None = None,
+    track: Callable[[list[Record]], Iterable[Record]] = iter,
 ) -> tuple[list[MemberRow], list[OfferRow]]:
     """Rows of every member of every export, evaluated as of `as_of` (default: the export's
-    `generated_at`, the clock the rules use for that snapshot)."""
+    `generated_at`, the clock the rules use for that snapshot). `track` sees each export's
+    members go by (a progress bar counts them)."""
     members: list[MemberRow] = []
     offers: list[OfferRow] = []
     for plan_export in plan_exports:
         clock = as_of or export_as_of(plan_export.export)
         plan_id = (plan_export.export.get("plan") or {}).get("plan_id")
         types = cbo_types_by_staff(plan_export.directory)
-        for record in plan_export.members:
+        for record in track(plan_export.members):
             members.extend(member_rows(record, plan_id, clock))
             derived = evaluate_member(record, plan_export.directory, clock, settings)
             offers.extend(offer_rows(record, plan_id, derived["offers"], types))

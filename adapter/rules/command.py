@@ -8,11 +8,12 @@ import io
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any, TextIO
 
 from adapter import clock
+from adapter.progress import Progress
 from adapter.rules.compliance import compliance_summary
 from adapter.rules.dates import export_as_of
 from adapter.rules.engine import evaluate_member
@@ -33,11 +34,13 @@ def run_compliance(
     given = clock.as_of_option(getattr(args, "as_of", None))
     result = (read or _read_exports)(args.inputs)
     days = [given or export_as_of(export.export) for export in result.exports]
-    rows = [
-        row
-        for export, day in zip(result.exports, days, strict=True)
-        for row in _export_rows(export.export, export.directory, export.members, day)
-    ]
+    total = sum(len(export.members) for export in result.exports)
+    with Progress("compliance", total, unit="members", quiet=getattr(args, "quiet", False)) as bar:
+        rows = [
+            row
+            for export, day in zip(result.exports, days, strict=True)
+            for row in _export_rows(export.export, export.directory, bar.track(export.members), day)
+        ]
     for error in result.errors:
         sys.stderr.write(f"{error}\n")
     if result.unusable_header:
@@ -63,7 +66,7 @@ def _read_exports(paths: Sequence[str]) -> Any:
     return read_exports(paths)
 
 
-def _export_rows(export: dict, directory: dict, members: list[dict], as_of: date) -> list[dict]:
+def _export_rows(export: dict, directory: dict, members: Iterable[dict], as_of: date) -> list[dict]:
     plan_id = ((export or {}).get("plan") or {}).get("plan_id")
     return [
         {"plan_id": plan_id, **row}

@@ -23,8 +23,14 @@ def run_clients(args: argparse.Namespace) -> int:
     try:
         clients = ClientStore(store.engine)
         if args.action == "list":
-            for client in clients.list():
+            registered = clients.list()
+            for client in registered:
                 sys.stdout.write(json.dumps(client.to_json()) + "\n")
+            if not registered and not getattr(args, "quiet", False):
+                # On stderr, so that stdout stays one JSON object per line for scripts.
+                sys.stderr.write(
+                    "No clients registered. Add one with `ltsc-adapter clients add`.\n"
+                )
             return 0
         if args.action == "rotate-key":
             key = SigningKeys(store.engine).rotate()

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import jwt
-import requests
 
 from adapter import clock
 from adapter.security.principal import AuthError
@@ -47,7 +46,12 @@ class VerificationKey:
 
 
 class JwksSource:
-    """Public keys by `kid` from a JWKS file or https URL, re-read after `ttl_seconds`."""
+    """Public keys by `kid` from a JWKS file or http(s) URL, re-read after `ttl_seconds`.
+
+    A URL is fetched and cached by PyJWT's `PyJWKClient`; a file (and the subclasses' inline and
+    database documents) is read through `_fetch`. Either way the keys are chosen by this module's
+    rules (`_parse_jwks`), so each key stays pinned to its own algorithms.
+    """
 
     def __init__(self, location: str, ttl_seconds: int = 300) -> None:
         self.location = location
@@ -55,6 +59,7 @@ class JwksSource:
         self._keys: dict[str, VerificationKey] = {}
         self._loaded_at = float("-inf")
         self._lock = threading.Lock()
+        self._client = _JwksClient(location, ttl_seconds) if _is_url(location) else None
 
     def key(self, kid: str | None) -> VerificationKey | AuthError:
         keys = self._current_keys()
@@ -68,6 +73,9 @@ class JwksSource:
 
     def _current_keys(self, *, force: bool = False) -> dict[str, VerificationKey]:
         with self._lock:
+            if self._client is not None:
+                self._keys = self._client.keys(refresh=force)
+                return self._keys
             stale = time.monotonic() - self._loaded_at > self.ttl_seconds
             if force or stale or not self._keys:
                 self._keys = _parse_jwks(self._fetch())
@@ -75,11 +83,45 @@ class JwksSource:
             return self._keys
 
     def _fetch(self) -> dict[str, Any]:
-        if self.location.startswith(("https://", "http://")):
-            reply = requests.get(self.location, timeout=JWKS_FETCH_TIMEOUT_S)
-            reply.raise_for_status()
-            return reply.json()
         return json.loads(Path(self.location).read_text(encoding="utf-8"))
+
+
+def _is_url(location: str) -> bool:
+    return location.startswith(("https://", "http://"))
+
+
+class _JwksClient(jwt.PyJWKClient):
+    """PyJWKClient's fetching, timeout and JWK Set cache, read with our key rules.
+
+    PyJWKClient parses what it fetches into PyJWK objects, which no longer say whether the JWK
+    named its `alg`; the pinning rules need that, so the fetched document is kept beside them.
+    """
+
+    def __init__(self, url: str, ttl_seconds: int) -> None:
+        super().__init__(
+            url,
+            cache_jwk_set=ttl_seconds > 0,
+            lifespan=max(ttl_seconds, 1),
+            timeout=JWKS_FETCH_TIMEOUT_S,
+            # An unknown kid refetches at once, as a rotated key must verify straight away.
+            cooldown_duration=0,
+        )
+        self._document: Any = None
+        self._parsed: tuple[object, dict[str, VerificationKey]] = (None, {})
+
+    def fetch_data(self) -> Any:
+        document = super().fetch_data()
+        self._document = document
+        return document
+
+    def keys(self, *, refresh: bool) -> dict[str, VerificationKey]:
+        try:
+            jwk_set = self.get_jwk_set(refresh=refresh)
+        except jwt.PyJWKSetError:  # no usable key at all: every token's key is unknown
+            return {}
+        if self._parsed[0] is not jwk_set:  # parsed once per fetch, not once per token
+            self._parsed = (jwk_set, _parse_jwks(self._document))
+        return self._parsed[1]
 
 
 def _parse_jwks(document: Any) -> dict[str, VerificationKey]:
@@ -164,7 +206,7 @@ class TokenVerifier:
     def _key(self, kid: Any) -> VerificationKey | AuthError:
         try:
             return self.jwks.key(kid if isinstance(kid, str) else None)
-        except (OSError, ValueError, requests.RequestException):
+        except (OSError, ValueError, jwt.PyJWKClientError):
             return AuthError("The issuer's keys are not available", error="temporarily_unavailable")
 
     def _decode(self, token: str, key: VerificationKey, alg: str) -> dict[str, Any] | AuthError:

@@ -67,21 +67,34 @@ def _err(line: str) -> None:
 
 
 def run_reevaluate(args: argparse.Namespace) -> int:
-    """Re-run the rules for every stored member as of a day; 0 when every member stayed valid."""
+    """Re-run the rules for every stored member as of a day; 0 when every member stayed valid.
+    A progress bar counts members on standard error (`-q` silences it); the report is printed as
+    lines, or as one JSON object with `--output json`."""
+    from adapter.progress import Progress, report_summary
     from adapter.services.member_service import MemberService
     from adapter.store import open_store
 
     settings = settings_from_env()
     as_of = clock.as_of_option(getattr(args, "as_of", None))
+    quiet = getattr(args, "quiet", False)
     store = open_store(settings.database_url)
     try:
-        report = MemberService(store, settings).reevaluate(as_of)
+        with Progress("reevaluate", unit="members", quiet=quiet) as progress:
+            report = MemberService(store, settings).reevaluate(as_of, track=progress.track)
     finally:
         store.close()
     _report_issues(report.issues)
-    _say(f"re-evaluated as of {report.as_of}")
-    _say(f"members checked: {report.members_checked}")
-    _say(f"members changed: {report.members_changed}")
-    _say(f"resources written: {report.resources_written}")
-    _say(f"members failed: {report.members_failed}")
+    counts = {
+        "as_of": report.as_of,
+        "members_checked": report.members_checked,
+        "members_changed": report.members_changed,
+        "resources_written": report.resources_written,
+        "members_failed": report.members_failed,
+    }
+    if getattr(args, "summary_format", "text") == "json":
+        report_summary("Re-evaluated", counts, summary_format="json")
+    else:
+        _say(f"re-evaluated as of {report.as_of}")
+        for key, value in list(counts.items())[1:]:
+            _say(f"{key.replace('_', ' ')}: {value}")
     return 0 if report.members_failed == 0 else 1

@@ -1,5 +1,10 @@
-"""`ltsc-adapter load`: mapped Bundles (JSON, or NDJSON with one Bundle per line) stored through
-the member service, so the checks of every other write apply (see services.bundle_load)."""
+"""`ltsc-adapter load`: mapped Bundles stored through the member service, so the checks of every
+other write apply (see services.bundle_load).
+
+Bundles come as `map` writes them: JSON files, NDJSON with one Bundle per line, or FHIR XML
+(validation.files reads all three). A progress bar counts Bundles on standard error and a summary
+table ends the run (`-q` silences both; `--output json` prints the summary as JSON on stdout).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,8 @@ from typing import Any
 
 from adapter.config import settings_from_env
 from adapter.errors import AdapterError
-from adapter.store.command import read_bundles
+from adapter.progress import Progress, report_summary
+from adapter.validation.files import count_items, read_items
 
 
 def run_load(args: argparse.Namespace) -> int:
@@ -26,34 +32,66 @@ def run_load(args: argparse.Namespace) -> int:
         page_size_default=settings.page_size_default,
         page_size_max=settings.page_size_max,
     )
-    failed = 0
+    quiet = getattr(args, "quiet", False)
+    summary_format = getattr(args, "summary_format", "text")
+    paths = [Path(name) for name in args.bundles]
+    totals = LoadTotals()
     try:
         service = MemberService(store, settings)
-        for path in map(Path, args.bundles):
-            failed += _load_file(service, path)
+        total = sum(count_items(path) for path in paths)
+        with Progress("load", total, unit="bundles", quiet=quiet) as progress:
+            for path in paths:
+                _load_file(service, path, progress, totals, say_files=summary_format == "text")
         store.refresh_statistics()
     finally:
         store.close()
-    return 1 if failed else 0
+    report_summary("Loaded", totals.counts(), summary_format=summary_format, quiet=quiet)
+    return 1 if totals.failed_files else 0
 
 
-def _load_file(service: Any, path: Path) -> int:
+class LoadTotals:
+    """What the whole run did, for the end summary."""
+
+    def __init__(self) -> None:
+        self.files = self.failed_files = self.bundles = self.failed_bundles = 0
+        self.entries: Counter[str] = Counter()
+
+    def counts(self) -> dict[str, int]:
+        entries = {f"entries_{status.replace(' ', '_')}": n for status, n in self.entries.items()}
+        return {
+            "files": self.files,
+            "files_with_failures": self.failed_files,
+            "bundles_loaded": self.bundles,
+            "bundles_failed": self.failed_bundles,
+            **dict(sorted(entries.items())),
+        }
+
+
+def _load_file(
+    service: Any, path: Path, progress: Progress, totals: LoadTotals, *, say_files: bool
+) -> None:
     statuses: Counter[str] = Counter()
     bundles = failures = 0
-    try:
-        for where, bundle in read_bundles(path):
-            try:
-                statuses.update(_load(service, path, where, bundle))
-                bundles += 1
-            except AdapterError as error:
-                failures += 1
-                _say(sys.stderr, f"{path}{where}: {error.message}{_first_issue(error)}")
-    except (OSError, ValueError) as error:
-        _say(sys.stderr, f"{path}: cannot read: {error}")
-        return 1
-    summary = ", ".join(f"{n} {status}" for status, n in sorted(statuses.items())) or "no entries"
-    _say(sys.stdout, f"{path}: {bundles} bundle(s) loaded ({summary}); {failures} failed")
-    return 1 if failures else 0
+    for item in progress.track(read_items(path, decimals=False)):
+        where = f" {item.location}" if item.location else ""
+        if item.error is not None:
+            failures += 1
+            _say(sys.stderr, f"{path}{where}: cannot read: {item.error.message}")
+            continue
+        try:
+            statuses.update(_load(service, path, where, item.resource))
+            bundles += 1
+        except AdapterError as error:
+            failures += 1
+            _say(sys.stderr, f"{path}{where}: {error.message}{_first_issue(error)}")
+    totals.files += 1
+    totals.failed_files += 1 if failures else 0
+    totals.bundles += bundles
+    totals.failed_bundles += failures
+    totals.entries.update(statuses)
+    if say_files:
+        summary = ", ".join(f"{n} {s}" for s, n in sorted(statuses.items())) or "no entries"
+        _say(sys.stdout, f"{path}: {bundles} bundle(s) loaded ({summary}); {failures} failed")
 
 
 def _load(service: Any, path: Path, where: str, bundle: Any) -> list[str]:

@@ -9,7 +9,7 @@ stored in the same database transaction as the record: both or neither.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import Connection
@@ -121,8 +121,13 @@ class MemberService:
 
     # -- time passing ---------------------------------------------------------------------
 
-    def reevaluate(self, as_of: dt.date | None = None) -> ReevaluationReport:
-        """Re-run the rules for every stored member as of `as_of` (default: today).
+    def reevaluate(
+        self,
+        as_of: dt.date | None = None,
+        track: Callable[[list[str]], Iterable[str]] = iter,
+    ) -> ReevaluationReport:
+        """Re-run the rules for every stored member as of `as_of` (default: today); `track`
+        sees the member ids go by (a progress bar counts them).
 
         Due dates pass, annual windows open and waits expire with no event at all; this writes
         a new version only of what such a day changes, so a second run the same day writes
@@ -133,7 +138,7 @@ class MemberService:
         report = ReevaluationReport(as_of=day.isoformat())
         with self.store.reading() as conn:
             member_ids = members.all_member_ids(conn)
-        for member_id in member_ids:
+        for member_id in track(member_ids):
             report.members_checked += 1
             try:
                 row, header, directory = self._load(member_id)

@@ -110,6 +110,13 @@ def test_token_signed_by_an_unknown_key_is_refused(world):
     _assert_refused(_get(world, token))
 
 
+def test_token_whose_algorithm_is_not_its_keys_gets_401_not_500(world):
+    # The dev key is pinned to ES384; an ES256 header is refused before any signature check.
+    other_curve = ec.generate_private_key(ec.SECP256R1())
+    token = jwt.encode(_claims(world), other_curve, algorithm="ES256", headers={"kid": DEV_KID})
+    _assert_refused(_get(world, token))
+
+
 def test_token_of_an_unregistered_client_is_refused(world):
     token = issue_dev_token(world.settings, "nobody")
     _assert_refused(_get(world, token))
