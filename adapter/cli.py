@@ -82,6 +82,12 @@ def _run_reevaluate(args: argparse.Namespace) -> int:
     return run_reevaluate(args)
 
 
+def _run_migrate(args: argparse.Namespace) -> int:
+    from adapter.store.migrate import run_migrate
+
+    return run_migrate(args)
+
+
 def _run_worker(args: argparse.Namespace) -> int:
     from adapter.exchange.command import run_worker
 
@@ -193,6 +199,9 @@ def build_parser() -> argparse.ArgumentParser:
     text = "Re-run the rules for every stored member as of a day (due dates pass with no event)."
     p = add("reevaluate", _run_reevaluate, text)
     p.add_argument("--as-of", metavar="DATE", help="the day to evaluate as of (default: today)")
+
+    p = add("migrate", _run_migrate, "Bring the database schema to the latest revision.")
+    p.add_argument("--check", action="store_true", help="only report; exit 1 unless at head")
 
     p = add("worker", _run_worker, "Deliver queued changes to partner FHIR servers.")
     p.add_argument("--once", action="store_true", help="drain what is due, then exit")
