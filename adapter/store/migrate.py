@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
@@ -59,6 +60,8 @@ def run_migrate(args: argparse.Namespace) -> int:
         if not args.check:
             upgrade_schema(engine)
         status = schema_status(engine)
+    except CommandError as exc:  # e.g. the database is at a revision this code does not know
+        raise ConfigurationError(f"cannot migrate the database: {exc}") from None
     except OperationalError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
         raise ConfigurationError(f"cannot reach the database: {reason}") from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 
 from adapter.cli import main
 from adapter.store.database import create_store_engine
@@ -40,3 +41,17 @@ def test_an_unreachable_database_is_one_clear_line(monkeypatch, capsys):
     err = capsys.readouterr().err
     assert err.startswith("error: cannot reach the database: ")
     assert "Traceback" not in err
+
+
+def test_a_database_from_a_newer_version_is_refused_by_name(database, capsys):
+    assert main(["migrate"]) == 0
+    engine = create_store_engine(database)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    assert main(["migrate", "--check"]) == 1
+    assert main(["migrate"]) == 2
+    captured = capsys.readouterr()
+    assert "not at head: schema revision 9999" in captured.out
+    assert "error: cannot migrate the database: Can't locate revision" in captured.err
+    assert "'9999'" in captured.err
