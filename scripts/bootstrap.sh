@@ -24,11 +24,12 @@ esac
 lock="requirements/$mode.lock"
 stamp=".venv/.installed-$mode-$(cat "$lock" pyproject.toml | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
+  # A dependency added to pyproject.toml but not to the lock files stops here, naming it.
+  .venv/bin/python scripts/check_lock.py
   export VIRTUAL_ENV="$PWD/.venv"
   # sync: exactly the lock's packages (others, e.g. test tools in a runtime set-up, go).
   .venv/bin/uv pip sync --quiet --require-hashes "$lock"
   .venv/bin/uv pip install --quiet --no-deps --editable .
-  .venv/bin/python scripts/check_lock.py
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
