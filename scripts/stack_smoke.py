@@ -160,7 +160,10 @@ class Stack:
         }
 
     def _users_file(self) -> Path:
-        from adapter.webapp.users import hash_password
+        try:
+            from adapter.webapp.users import hash_password
+        except ImportError:  # the users file takes werkzeug's password hashes
+            from werkzeug.security import generate_password_hash as hash_password
 
         user = {
             "display_name": "Marie Joseph (Care Coordinator)",
