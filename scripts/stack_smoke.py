@@ -398,7 +398,15 @@ def smoke(stack: Stack, work: Path) -> None:
     step(f"worker running, {queued} deliveries queued for the partner; no development key")
 
 
+def _stop_on_signal(signum: int, _frame: Any) -> None:
+    """SIGTERM or SIGHUP (e.g. a CI time-out) still stops the services and drops the database:
+    they run in process groups of their own, which a signal to this one does not reach."""
+    raise SystemExit(128 + signum)
+
+
 def main() -> int:
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _stop_on_signal)
     server = os.environ.get("ADAPTER_TEST_POSTGRES_URL") or DEFAULT_SERVER
     database = Database(server)
     work = Path(tempfile.mkdtemp(prefix="ltsc-stack-smoke-"))
@@ -411,6 +419,9 @@ def main() -> int:
         ok = True
     except (SmokeFailure, subprocess.TimeoutExpired, requests.RequestException, OSError) as exc:
         sys.stdout.write(f"stack-smoke: FAILED: {exc}\n")
+    except SystemExit:
+        sys.stdout.write("stack-smoke: interrupted; stopping the services\n")
+        raise
     finally:
         if stack is not None:
             codes = stack.stop()
