@@ -9,6 +9,7 @@ import threading
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+from sqlalchemy.engine import make_url
 
 from adapter.api.context import base_path
 from adapter.api.limits import GUNICORN_FIELD_BYTES
@@ -31,7 +32,8 @@ def run_serve(args: argparse.Namespace) -> int:
             store.refresh_statistics()
         finally:
             store.close()
-        sys.stdout.write(f"Loaded {count} sample members into {settings.database_url} ({moved})\n")
+        where = make_url(settings.database_url).render_as_string(hide_password=True)
+        sys.stdout.write(f"Loaded {count} sample members into {where} ({moved})\n")
     sys.stdout.write(f"FHIR base URL: {served_base_url(settings)}\n")
     sys.stdout.write(auth_notice(settings))
     sys.stdout.flush()
