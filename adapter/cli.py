@@ -83,6 +83,12 @@ def _run_reevaluate(args: argparse.Namespace) -> int:
     return run_reevaluate(args)
 
 
+def _run_migrate(args: argparse.Namespace) -> int:
+    from adapter.store.migrate import run_migrate
+
+    return run_migrate(args)
+
+
 def _run_worker(args: argparse.Namespace) -> int:
     from adapter.exchange.command import run_worker
 
@@ -205,6 +211,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", metavar="DATE", help="the day to evaluate as of (default: today)")
     add_summary_format_argument(p)
     add_quiet_argument(p)
+
+    p = add("migrate", _run_migrate, "Bring the database schema to the latest revision.")
+    p.add_argument("--check", action="store_true", help="only report; exit 1 unless at head")
 
     p = add("worker", _run_worker, "Deliver queued changes to partner FHIR servers.")
     p.add_argument("--once", action="store_true", help="drain what is due, then exit")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
@@ -18,6 +19,10 @@ SAMPLES_DIR = PROJECT_ROOT / "samples"
 VALIDATION_MODES = ("reject", "warn", "off")
 # ADAPTER_* variables read elsewhere than Settings: the product clock and the test database.
 OTHER_VARIABLES = frozenset({"ADAPTER_CLOCK", "ADAPTER_TEST_POSTGRES_URL"})
+# Settings that hold secrets may instead be read from a file named by ADAPTER_<NAME>_FILE (for
+# Docker secrets, mounted under /run/secrets); one trailing line break is dropped.
+SECRET_SETTINGS = ("database_url", "database_password", "webapp_secret_key")
+LOOPBACK_NAMES = ("localhost",)
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,9 @@ class Settings:
     # path is taken from the directory the command runs in, never from the source tree.
     data_dir: str = "var"
     database_url: str = "sqlite:///var/adapter.db"
+    # The PostgreSQL password, kept out of ADAPTER_DATABASE_URL (usually given as
+    # ADAPTER_DATABASE_PASSWORD_FILE); it is put into the URL when the settings are read.
+    database_password: str = ""
     base_url: str = "http://127.0.0.1:8080/fhir"
     host: str = "127.0.0.1"
     port: int = 8080
@@ -99,6 +107,11 @@ class Settings:
     auth_token_endpoint: str = ""
     # JWKS file path or https URL with the issuer's public keys; empty = the development key.
     auth_jwks: str = ""
+    # "on": with ADAPTER_AUTH_JWKS or ADAPTER_AUTH_CLIENTS_FILE empty, the local development key
+    # and clients (<data_dir>/dev-auth) stand in for them, which `serve` allows only on a
+    # loopback address; "off": only this server's own tokens (/auth/token) and the configured
+    # external issuer are trusted.
+    auth_dev_issuer: str = "on"
     # JWKS fetched from a URL is kept this long before it is fetched again.
     auth_jwks_cache_seconds: int = 300
     # Clock skew tolerated on exp, nbf and iat.
@@ -130,8 +143,15 @@ class Settings:
         for name in ("port", "workers", "max_request_bytes", "page_size_default", "page_size_max"):
             if getattr(self, name) <= 0:
                 problems.append(f"ADAPTER_{name.upper()} must be a positive number")
-        if self.auth_server not in ("on", "off"):
-            problems.append("ADAPTER_AUTH_SERVER must be on or off")
+        for name in ("auth_server", "auth_dev_issuer"):
+            if getattr(self, name) not in ("on", "off"):
+                problems.append(f"ADAPTER_{name.upper()} must be on or off")
+        if self.auth_mode == "on" and self.auth_dev_issuer == "off":
+            if self.auth_server == "off" and not self.auth_jwks:
+                problems.append(
+                    "with ADAPTER_AUTH_DEV_ISSUER=off and ADAPTER_AUTH_SERVER=off no token could "
+                    "be verified: set ADAPTER_AUTH_JWKS or ADAPTER_AUTH_SERVER=on"
+                )
         if not 1 <= self.auth_token_seconds <= 86_400:
             problems.append("ADAPTER_AUTH_TOKEN_SECONDS must be between 1 and 86400")
         if self.request_offer_days < 0:
@@ -140,13 +160,28 @@ class Settings:
             raise ConfigurationError("Invalid settings: " + "; ".join(problems))
         return self
 
+    def is_loopback(self) -> bool:
+        """Whether the service listens on this machine only (127.0.0.0/8, ::1, localhost)."""
+        return is_loopback_host(self.host)
+
     def state_path(self, *parts: str) -> Path:
         """A path under the data directory (relative to the working directory if relative)."""
         return Path(self.data_dir).joinpath(*parts)
 
 
+def is_loopback_host(host: str) -> bool:
+    if host.strip().lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip().strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def known_variables() -> frozenset[str]:
-    return frozenset(f"ADAPTER_{f.name.upper()}" for f in fields(Settings)) | OTHER_VARIABLES
+    settings = {f"ADAPTER_{f.name.upper()}" for f in fields(Settings)}
+    files = {f"ADAPTER_{name.upper()}_FILE" for name in SECRET_SETTINGS}
+    return frozenset(settings | files) | OTHER_VARIABLES
 
 
 def unknown_variables(environ: Mapping[str, str]) -> list[str]:
@@ -179,6 +214,52 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
                 problems.append(f"{key} must be an integer, got {raw!r}")
         else:
             values[f.name] = raw
+    for name in SECRET_SETTINGS:
+        _read_secret_file(environ, name, values, problems)
+    _put_password_in_url(values, problems)
     if problems:
         raise ConfigurationError("Invalid settings: " + "; ".join(problems))
     return replace(Settings(), **values).validate()
+
+
+def _read_secret_file(
+    environ: Mapping[str, str], name: str, values: dict[str, object], problems: list[str]
+) -> None:
+    key = f"ADAPTER_{name.upper()}"
+    file_key = f"{key}_FILE"
+    if file_key not in environ:
+        return
+    if key in environ:
+        problems.append(f"set {key} or {file_key}, not both")
+        return
+    try:
+        text = Path(environ[file_key]).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or type(exc).__name__
+        problems.append(f"{file_key}: cannot read {environ[file_key]} ({reason})")
+        return
+    values[name] = text.removesuffix("\n").removesuffix("\r")
+
+
+def _put_password_in_url(values: dict[str, object], problems: list[str]) -> None:
+    """ADAPTER_DATABASE_PASSWORD goes into the PostgreSQL URL, which must not carry one."""
+    password = str(values.get("database_password") or "")
+    if not password:
+        return
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(str(values.get("database_url") or Settings.database_url))
+    except ArgumentError:
+        problems.append("ADAPTER_DATABASE_URL is not a database URL")
+        return
+    if url.get_backend_name() != "postgresql":
+        problems.append("ADAPTER_DATABASE_PASSWORD is for a PostgreSQL ADAPTER_DATABASE_URL")
+    elif url.password:
+        problems.append(
+            "ADAPTER_DATABASE_URL already has a password: "
+            "remove it there or leave ADAPTER_DATABASE_PASSWORD unset"
+        )
+    else:
+        values["database_url"] = url.set(password=password).render_as_string(hide_password=False)

@@ -4,7 +4,7 @@
 # the CBO web app at /app with a development sign-in for the sample users.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/bootstrap.sh
+scripts/bootstrap.sh runtime  # runtime dependencies only (requirements/runtime.lock)
 mkdir -p var
 export ADAPTER_WEBAPP_DEV_LOGIN="${ADAPTER_WEBAPP_DEV_LOGIN:-1}"
 exec .venv/bin/ltsc-adapter serve --load-samples "$@"

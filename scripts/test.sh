@@ -16,6 +16,11 @@ export ADAPTER_TEST_POSTGRES_URL="${ADAPTER_TEST_POSTGRES_URL:-postgresql+psycop
 .venv/bin/ruff check adapter tests bench scripts
 .venv/bin/ruff format --check adapter tests bench scripts
 .venv/bin/python -m pytest "$@"
+# The whole suite also brings up the deployable stack (docker/compose.yaml's services as plain
+# processes on PostgreSQL, production settings; about a minute). Set STACK_SMOKE=0 to skip.
+if [ "$#" -eq 0 ] && [ "${STACK_SMOKE:-1}" = "1" ]; then
+  scripts/stack-smoke.sh
+fi
 # The whole suite also runs the integrity gates: the chaos run on both databases (about 4
 # minutes) and a sample of the mutation gate (about 8 minutes). Set INTEGRITY_GATES=0 to skip.
 if [ "$#" -eq 0 ] && [ "${INTEGRITY_GATES:-1}" = "1" ]; then

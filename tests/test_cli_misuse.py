@@ -26,6 +26,7 @@ MISUSES: dict[str, list[list[str]]] = {
     ],
     "outbox": [["outbox", "purge"], ["outbox", "retry", "not-a-number"]],
     "mllp": [["mllp", "--port", "high"]],
+    "migrate": [["migrate", "--check", "extra"], ["migrate", "--to", "0001"]],
     "token": [["token"], ["token", "--client", "nobody"]],
     "check-server": [["check-server", "http://127.0.0.1:9/fhir"]],
     "reevaluate": [["reevaluate", "--as-of", "someday"], ["reevaluate", "--as-of", "2027-02-29"]],

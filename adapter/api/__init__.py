@@ -16,6 +16,7 @@ from adapter.api.errors import register_error_handlers
 from adapter.api.everything import everything
 from adapter.api.formats import check_query, response_format
 from adapter.api.gate import write_gate
+from adapter.api.health import health
 from adapter.api.history import history
 from adapter.api.limits import enforce_request_limits
 from adapter.api.operations import operations
@@ -64,6 +65,7 @@ def create_app(settings: Settings, *, store: Any = None, validator: Any = None) 
     for blueprint in blueprints:
         app.register_blueprint(blueprint, url_prefix=base_path(settings))
     _register_exchange_and_webapp(app, settings)
+    app.register_blueprint(health)  # /healthz and /readyz, beside the FHIR base
     return app
 
 

@@ -9,16 +9,19 @@ import threading
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+from sqlalchemy.engine import make_url
 
 from adapter.api.context import base_path
 from adapter.api.limits import GUNICORN_FIELD_BYTES
 from adapter.config import Settings, settings_from_env
 from adapter.errors import ConfigurationError
+from adapter.security.authenticate import refuse_development_auth_beyond_loopback
 from adapter.security.logsafe import install_log_redaction
 
 
 def run_serve(args: argparse.Namespace) -> int:
     settings = settings_from_env()
+    refuse_development_auth_beyond_loopback(settings)
     if args.load_samples:
         from adapter.store import open_store
 
@@ -29,7 +32,8 @@ def run_serve(args: argparse.Namespace) -> int:
             store.refresh_statistics()
         finally:
             store.close()
-        sys.stdout.write(f"Loaded {count} sample members into {settings.database_url} ({moved})\n")
+        where = make_url(settings.database_url).render_as_string(hide_password=True)
+        sys.stdout.write(f"Loaded {count} sample members into {where} ({moved})\n")
     sys.stdout.write(f"FHIR base URL: {served_base_url(settings)}\n")
     sys.stdout.write(auth_notice(settings))
     sys.stdout.flush()
@@ -62,6 +66,13 @@ def auth_notice(settings: Settings) -> str:
     Authenticator.from_settings(settings)  # creates the development key and clients if unset
     if settings.auth_jwks:
         return "Auth is on: send a bearer token from the configured issuer.\n"
+    if settings.auth_dev_issuer == "off":
+        from adapter.security.authorization_server import token_url
+
+        return (
+            f"Auth is on: clients registered with `ltsc-adapter clients add` get tokens from "
+            f"{token_url(settings)}\n"
+        )
     return token_hint(served_base_url(settings))
 
 

@@ -27,6 +27,8 @@ PUBLIC_ENDPOINTS = frozenset(
         "fhir_smart.smart_configuration",
         "auth_server.token",
         "auth_server.jwks",
+        "health.healthz",
+        "health.readyz",
     }
 )
 ENDPOINT_INTERACTIONS = {

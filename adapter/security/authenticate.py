@@ -25,7 +25,8 @@ AUTH_MODES = ("on", "off")
 class Authenticator:
     """The token verifier and the client registry a server trusts, and its own issuer."""
 
-    verifier: TokenVerifier
+    # The external (or development) issuer's tokens; None = only this server's own tokens.
+    verifier: TokenVerifier | None
     clients: ClientRegistry
     # This server's own authorization server (ADAPTER_AUTH_SERVER=on and a database given).
     server: AuthorizationServer | None = None
@@ -36,12 +37,22 @@ class Authenticator:
         with `engine`, also the tokens this server issues to its registered clients."""
         if settings.auth_mode not in AUTH_MODES:
             raise ConfigurationError("ADAPTER_AUTH_MODE must be on or off")
-        needs_dev = not settings.auth_jwks or not settings.auth_clients_file
+        if settings.auth_dev_issuer == "off" and not settings.auth_jwks:
+            # Only the tokens of this server's own /auth/token; no development key, no files.
+            clients = settings.auth_clients_file
+            registry = ClientRegistry.from_file(clients) if clients else ClientRegistry({})
+            return cls(None, registry, cls._own_server(settings, engine))
+        needs_dev = uses_dev_issuer(settings)
         folder = dev_keys.ensure_dev_issuer(settings) if needs_dev else dev_keys.dev_dir(settings)
         jwks = settings.auth_jwks or str(folder / "jwks.json")
         issuer = settings.auth_issuer or (dev_keys.DEV_ISSUER if not settings.auth_jwks else "")
         if not issuer:
             raise ConfigurationError("ADAPTER_AUTH_ISSUER is required with ADAPTER_AUTH_JWKS")
+        if not settings.auth_clients_file and settings.auth_dev_issuer == "off":
+            raise ConfigurationError(
+                "ADAPTER_AUTH_CLIENTS_FILE is required with ADAPTER_AUTH_JWKS "
+                "when ADAPTER_AUTH_DEV_ISSUER=off"
+            )
         clients_file = settings.auth_clients_file or str(folder / "clients.yaml")
         verifier = TokenVerifier(
             jwks=JwksSource(jwks, settings.auth_jwks_cache_seconds),
@@ -49,12 +60,18 @@ class Authenticator:
             audience=dev_keys.audience(settings),
             leeway_seconds=settings.auth_leeway_seconds,
         )
+        return cls(
+            verifier, ClientRegistry.from_file(clients_file), cls._own_server(settings, engine)
+        )
+
+    @staticmethod
+    def _own_server(settings: Settings, engine: Engine | None) -> AuthorizationServer | None:
         server = None
         if engine is not None and settings.auth_server == "on":
             from adapter.security.authorization_server import AuthorizationServer
 
             server = AuthorizationServer(engine, settings)
-        return cls(verifier, ClientRegistry.from_file(clients_file), server)
+        return server
 
     def principal(self, claims: dict[str, Any]) -> Principal | AuthError:
         client_id = claims.get("client_id") or claims.get("azp") or claims.get("sub")
@@ -88,6 +105,8 @@ def authenticate_bearer(authorization: str | None, authenticator: Authenticator)
         if isinstance(claims, AuthError):
             raise claims
         principal = own.principal(claims)
+    elif authenticator.verifier is None:
+        raise AuthError("The token was not issued by this server's /auth/token")
     else:
         claims = authenticator.verifier.verify(token)
         if isinstance(claims, AuthError):
@@ -96,6 +115,38 @@ def authenticate_bearer(authorization: str | None, authenticator: Authenticator)
     if isinstance(principal, AuthError):
         raise principal
     return principal
+
+
+def uses_dev_issuer(settings: Settings) -> bool:
+    """Whether the development key or clients (<data_dir>/dev-auth) stand in for settings."""
+    if settings.auth_mode == "off" or settings.auth_dev_issuer == "off":
+        return False
+    return not settings.auth_jwks or not settings.auth_clients_file
+
+
+def refuse_development_auth_beyond_loopback(settings: Settings) -> None:
+    """Start-up check of `serve`: development credentials only on a loopback address."""
+    if settings.is_loopback():
+        return
+    where = f"the server would listen on {settings.host}, beyond this machine"
+    if settings.auth_mode == "off":
+        raise ConfigurationError(
+            f"ADAPTER_AUTH_MODE=off lets every caller in as an administrator, and {where}; "
+            "use ADAPTER_AUTH_MODE=on or ADAPTER_HOST=127.0.0.1"
+        )
+    if uses_dev_issuer(settings):
+        raise ConfigurationError(
+            f"the development token key is trusted only on a loopback address, and {where}. "
+            "Set ADAPTER_AUTH_DEV_ISSUER=off to accept only tokens from this server's "
+            "/auth/token (clients registered with `ltsc-adapter clients add`), or "
+            "ADAPTER_AUTH_JWKS, ADAPTER_AUTH_ISSUER and ADAPTER_AUTH_CLIENTS_FILE for an "
+            "external issuer, or ADAPTER_HOST=127.0.0.1"
+        )
+    if settings.webapp_dev_login:
+        raise ConfigurationError(
+            f"ADAPTER_WEBAPP_DEV_LOGIN=1 is for a server on 127.0.0.1 only, and {where}; "
+            "set ADAPTER_WEBAPP_USERS_FILE instead"
+        )
 
 
 ADMIN = Principal(

@@ -16,6 +16,11 @@ MAX_MINUTES = 24 * 60
 def run_token(args: argparse.Namespace) -> int:
     """Reads `args.client`, `args.scope` (list, may be empty) and `args.minutes`."""
     settings = settings_from_env()
+    if settings.auth_dev_issuer == "off":
+        raise ConfigurationError(
+            "ADAPTER_AUTH_DEV_ISSUER=off: the server trusts no development token; clients get "
+            "tokens from its /auth/token (`ltsc-adapter clients add`)"
+        )
     folder = dev_keys.ensure_dev_issuer(settings)
     clients = ClientRegistry.from_file(settings.auth_clients_file or folder / "clients.yaml")
     if clients.get(args.client) is None:
