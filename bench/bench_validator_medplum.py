@@ -1,6 +1,6 @@
 """Our validator against Medplum's `validateResource` on one mapped member's resources, one run.
 
-Run: .venv/bin/python bench/bench_validator_medplum.py [--seconds 5] [--rounds 3]
+Run: .venv/bin/python bench/bench_validator_medplum.py [--seconds 5] [--rounds 3] [--profile 25]
 Needs node and the benchmark-only npm dev dependencies (`npm ci` in the repository root).
 
 The sample is a realistic member: the first generated member (`adapter.records.generator`, seed
@@ -21,7 +21,10 @@ after the other, as resources per CPU second of the measuring process (one core)
 from __future__ import annotations
 
 import argparse
+import cProfile
+import io
 import json
+import pstats
 import shutil
 import statistics
 import subprocess
@@ -84,6 +87,19 @@ def medplum(input_path: Path, seconds: float, mode: str) -> dict[str, Any]:
     return json.loads(done.stdout)
 
 
+def where_time_goes(validate: Callable, items: list, passes: int, top: int) -> str:
+    """Our validator under cProfile: the `top` functions by cumulative time."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(passes):
+        for resource in items:
+            validate(resource)
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).strip_dirs().sort_stats("cumulative").print_stats(top)
+    return out.getvalue()
+
+
 def load_average() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
@@ -97,6 +113,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--profile", type=int, default=0, help="print the top N functions")
     args = parser.parse_args()
     member_id, items = member_resources(args.seed)
     validator = default_validator()
@@ -136,6 +153,8 @@ def main() -> int:
         f"ratio ours / model_validate:  {ours_rate / model:.2f}",
     ]
     sys.stdout.write("\n".join(lines) + "\n")
+    if args.profile:
+        sys.stdout.write(where_time_goes(validator.validate, items, 100, args.profile))
     return 0
 
 
