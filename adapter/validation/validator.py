@@ -148,7 +148,7 @@ class Validator:
                 self.kind_of(code) is PRIMITIVE
                 and code not in ("xhtml", "markdown")
                 and not (code == "string" and node.path.endswith(".id"))  # maybe Resource.id
-                and not (node.binding and code in ("code", "uri"))
+                and not (node.binding and code in ("code", "string", "uri"))
                 and not node.max_length
                 and node.min_value is None
                 and node.max_value is None

@@ -11,6 +11,7 @@ from adapter.validation import Validator, default_validator, shapes
 from adapter.validation.shapes import ShapePlans
 
 OFFER_TASK = "https://ltsc-adapter.org/fhir/StructureDefinition/ltsc-offer-task"
+US_CORE_PATIENT = "http://hl7.org/fhir/us/core/StructureDefinition/us-core-patient"
 
 PATIENT = {
     "resourceType": "Patient",
@@ -137,3 +138,15 @@ def test_plans_are_kept_per_element_and_key_set(definitions):
     assert patient_plan.unknown == ("status",) and task_plan.unknown == ()
     as_element = plans.plan(task_root, value, False, validator.is_plain_primitive)
     assert as_element.unknown == ("resourceType",)
+
+
+def test_a_bound_string_is_checked_against_its_value_set_on_every_resource():
+    """us-core-patient binds Address.state (a string) to us-core-usps-state, extensible: the
+    code cannot be checked offline, which is said for each Patient, not only the first."""
+    validator = Validator(default_validator().definitions)
+    patient = {**PATIENT, "address": [{"city": "Worcester", "state": "MA"}]}
+    for identifier in ("p1", "p2"):
+        issues = validator.validate({**patient, "id": identifier}, [US_CORE_PATIENT])
+        state = [i for i in issues if i.expression == ("Patient.address[0].state",)]
+        assert [i.severity for i in state] == ["information"]
+        assert "us-core-usps-state" in state[0].message
