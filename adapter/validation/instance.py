@@ -25,7 +25,7 @@ from adapter.validation.model import Constraint, ElementNode, StructureModel
 from adapter.validation.primitives import PrimitiveRules, range_problem
 from adapter.validation.references import check_reference
 from adapter.validation.scope import OFFLINE, SCOPE, EvaluationScope
-from adapter.validation.shapes import ShapePlan
+from adapter.validation.shapes import GENERAL, PLAIN, ShapePlan
 from adapter.validation.terminology import Terminology
 
 BACKBONE_TYPES = frozenset({"BackboneElement", "Element", ""})
@@ -52,6 +52,8 @@ class Engine(Protocol):
     def is_resource_type(self, code: str) -> bool: ...
 
     def kind_of(self, code: str) -> str: ...
+
+    def is_plain_primitive(self, node: ElementNode, code: str) -> bool: ...
 
     def shape_plan(
         self, owner: ElementNode, value: dict[str, Any], is_resource: bool
@@ -172,17 +174,20 @@ class InstanceWalker:
         outer = self.holder_type, self.holder_value
         self.holder_type, self.holder_value = code, value
         problem_of = self.v.primitives.problem
-        for child, found_keys, plain in plan.present:
-            if plain:
-                key, type_code = found_keys[0]
-                raw = value[key]
-                if raw is not None and not isinstance(raw, list | dict):
-                    problem = problem_of(type_code, raw)
-                    if problem:
-                        where = self._path(expr, child, type_code if child.is_choice else None)
-                        self.report("error", "value", f"Value {_show(raw)} {problem}", where)
-                    continue
-            self.element(value, child, found_keys, expr)
+        for child, found_keys, mode in plan.present:
+            if mode is GENERAL:
+                self.element(value, child, found_keys, expr)
+                continue
+            key, type_code = found_keys[0]
+            raw = value.get(key)
+            if mode is PLAIN and raw is not None and not isinstance(raw, list | dict):
+                problem = problem_of(type_code, raw)
+                if problem:
+                    where = self._path(expr, child, type_code if child.is_choice else None)
+                    self.report("error", "value", f"Value {_show(raw)} {problem}", where)
+                continue
+            path = self._path(expr, child, type_code if child.is_choice else None)
+            self._single(value, child, key, type_code, path, expr)
         self.holder_type, self.holder_value = outer
         for child in plan.absent:
             self._absent(child, self._path(expr, child, None))
@@ -215,7 +220,13 @@ class InstanceWalker:
         if child.slicing or child.slices:
             self.slices(values, extras, child, code, exprs, base)
             return
+        plain = self.v.is_plain_primitive(child, code)
         for value, extra, item_expr in zip(values, extras, exprs, strict=True):
+            if plain and extra is None and value is not None and not isinstance(value, list | dict):
+                problem = self.v.primitives.problem(code, value)
+                if problem:
+                    self.report("error", "value", f"Value {_show(value)} {problem}", item_expr)
+                continue
             self.item(value, extra, child, code, item_expr)
 
     def _single(self, parent, child: ElementNode, key: str, code: str, path: str, expr) -> None:

@@ -17,6 +17,7 @@ from adapter.validation.primitives import is_primitive
 MAX_SHAPES = 20_000
 
 JsonKey = tuple[str, str]  # (JSON name without "_", type code)
+PLAIN, SINGLE, GENERAL = "plain", "single", "general"
 # (element, type code) -> whether its only check is the JSON form of a primitive value
 IsPlain = Callable[[ElementNode, str], bool]
 
@@ -26,9 +27,10 @@ class ShapePlan:
     """The keys of one object against the children of the element that types it."""
 
     unknown: tuple[str, ...]  # properties that are no element here, in the object's order
-    # each present child with the JSON names it appears under, in first-seen order, and whether
-    # it is a lone primitive under one name, without a primitive extension, checked by form only
-    present: tuple[tuple[ElementNode, tuple[JsonKey, ...], bool], ...]
+    # each present child with the JSON names it appears under (first-seen order) and how it is
+    # walked: PLAIN (a lone primitive checked by its form only), SINGLE (once, not repeating,
+    # not sliced) or GENERAL
+    present: tuple[tuple[ElementNode, tuple[JsonKey, ...], str], ...]
     absent: tuple[ElementNode, ...]  # children that matter when absent and are absent
 
 
@@ -51,17 +53,19 @@ def plan_shape(
             keyed.append(json_key)
     absent = tuple(c for c in owner.watched_children() if id(c) not in present)
     walked = tuple(
-        (child, tuple(found), _plain(child, found, keys, is_plain))
+        (child, tuple(found), _mode(child, found, keys, is_plain))
         for child, found in present.values()
     )
     return ShapePlan(tuple(unknown), walked, absent)
 
 
-def _plain(child: ElementNode, found: list[JsonKey], keys: tuple[str, ...], is_plain) -> bool:
-    if len(found) != 1 or child.repeats or child.slices or child.max == 0:
-        return False
+def _mode(child: ElementNode, found: list[JsonKey], keys: tuple[str, ...], is_plain) -> str:
+    if len(found) != 1 or child.repeats or child.slices:
+        return GENERAL
     name, code = found[0]
-    return "_" + name not in keys and is_plain(child, code)
+    if child.max != 0 and "_" + name not in keys and is_plain(child, code):
+        return PLAIN
+    return SINGLE
 
 
 class ShapePlans:

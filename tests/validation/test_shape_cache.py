@@ -150,3 +150,12 @@ def test_a_bound_string_is_checked_against_its_value_set_on_every_resource():
         state = [i for i in issues if i.expression == ("Patient.address[0].state",)]
         assert [i.severity for i in state] == ["information"]
         assert "us-core-usps-state" in state[0].message
+
+
+def test_a_primitive_present_only_as_its_extension_is_walked(definitions):
+    warm = fresh(definitions)
+    only_extension = {k: v for k, v in PATIENT.items() if k != "birthDate"}
+    only_extension["_birthDate"] = {"extension": [{"url": "x"}]}
+    for _ in range(2):
+        issues = warm.validate(only_extension)
+        assert messages(issues) == messages(fresh(definitions).validate(only_extension))
