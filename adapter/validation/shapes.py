@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from adapter.validation.model import ElementNode
 from adapter.validation.primitives import is_primitive
 
-# Bounds the cache against input made of ever new key sets; mapped data has a few hundred.
+# Bound the cache against input made of ever new or very large key sets: mapped data has a few
+# hundred shapes of at most a few dozen keys; larger objects are planned without being kept.
 MAX_SHAPES = 20_000
+MAX_KEYS_KEPT = 64
 
 JsonKey = tuple[str, str]  # (JSON name without "_", type code)
 PLAIN, SINGLE, GENERAL = "plain", "single", "general"
@@ -79,6 +81,8 @@ class ShapePlans:
         self, owner: ElementNode, value: dict, is_resource: bool, is_plain: IsPlain
     ) -> ShapePlan:
         keys = tuple(value)
+        if len(keys) > MAX_KEYS_KEPT:
+            return plan_shape(owner, keys, is_resource, is_plain)
         cache_key = (id(owner), is_resource, keys)
         plan = self._plans.get(cache_key)
         if plan is None:

@@ -159,3 +159,11 @@ def test_a_primitive_present_only_as_its_extension_is_walked(definitions):
     for _ in range(2):
         issues = warm.validate(only_extension)
         assert messages(issues) == messages(fresh(definitions).validate(only_extension))
+
+
+def test_objects_with_very_many_keys_are_planned_but_not_kept(definitions):
+    validator = fresh(definitions)
+    crowded = {**TASK, **{f"x{n}": n for n in range(shapes.MAX_KEYS_KEPT + 1)}}
+    issues = validator.validate(crowded)
+    assert sum(1 for i in issues if i.message.startswith("Unknown element 'x")) == len(crowded) - 5
+    assert all(len(key[2]) <= shapes.MAX_KEYS_KEPT for key in validator._shapes._plans)
