@@ -74,24 +74,35 @@ def compile_fast(expression: str) -> Fn | None:
 
 
 def _member(focus: Collection, name: str) -> Collection:
-    out: Collection = []
-    for item in focus:
-        if not isinstance(item, dict):
-            continue
-        if name[0].isupper():
-            if item.get("resourceType") == name:
-                out.append(item)
-            continue
-        if "_" + name in item:
-            raise NotFast("primitive extension")
-        value = item.get(name)
-        if value is None:
-            value = _choice(item, name)
-        if isinstance(value, list):
-            out.extend(v for v in value if v is not None)
-        elif value is not None:
-            out.append(value)
-    return out
+    return _member_step(name)(focus)
+
+
+def _member_step(name: str) -> Callable[[Collection], Collection]:
+    """Navigation to `name` with what depends on the name alone worked out once."""
+    if name[0].isupper():  # a resource type: filters resources
+        return lambda focus: [
+            item for item in focus if isinstance(item, dict) and item.get("resourceType") == name
+        ]
+    extension_key = "_" + name
+    may_be_choice = bool(CHOICE_SUFFIXES.get(name))
+
+    def step(focus: Collection) -> Collection:
+        out: Collection = []
+        for item in focus:
+            if not isinstance(item, dict):
+                continue
+            if extension_key in item:
+                raise NotFast("primitive extension")
+            value = item.get(name)
+            if value is None and may_be_choice:
+                value = _choice(item, name)
+            if isinstance(value, list):
+                out.extend([v for v in value if v is not None])
+            elif value is not None:
+                out.append(value)
+        return out
+
+    return step
 
 
 def _choice(item: dict[str, Any], name: str) -> Any:
@@ -208,8 +219,8 @@ def _identifier(node: dict[str, Any]) -> str:
 
 
 def _member_invocation(node: dict[str, Any]) -> Fn:
-    name = _identifier(node)
-    return lambda focus, env: _member(focus, name)
+    step = _member_step(_identifier(node))
+    return lambda focus, env: step(focus)
 
 
 def _this(node: dict[str, Any]) -> Fn:

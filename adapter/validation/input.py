@@ -40,12 +40,19 @@ def _copy(value: Any, max_depth: int, max_len: int, depth: int) -> Any:
         for key, item in value.items():
             if not isinstance(key, str):
                 raise MalformedInput(f"Property name {key!r} is not a string")
-            copy[key] = _copy(item, max_depth, max_len, depth + 1)
+            # most values are plain strings within the depth limit: kept without a call
+            plain = type(item) is str and depth < max_depth
+            copy[key] = item if plain else _copy(item, max_depth, max_len, depth + 1)
         return copy
     if isinstance(value, list):
         if len(value) > max_len:
             raise MalformedInput(f"Arrays longer than {max_len} items are refused")
-        return [_copy(item, max_depth, max_len, depth + 1) for item in value]
+        return [
+            item
+            if type(item) is str and depth < max_depth
+            else _copy(item, max_depth, max_len, depth + 1)
+            for item in value
+        ]
     if isinstance(value, SCALARS):
         return value
     raise MalformedInput(f"{type(value).__name__} is not a JSON value")

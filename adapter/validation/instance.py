@@ -22,12 +22,15 @@ from adapter.validation.contexts import context_problem, holder
 from adapter.validation.definitions import Definitions
 from adapter.validation.invariants import InvariantEngine
 from adapter.validation.model import Constraint, ElementNode, StructureModel
-from adapter.validation.primitives import PrimitiveRules, is_primitive, range_problem
+from adapter.validation.primitives import PrimitiveRules, range_problem
 from adapter.validation.references import check_reference
 from adapter.validation.scope import OFFLINE, SCOPE, EvaluationScope
+from adapter.validation.shapes import GENERAL, PLAIN, ShapePlan
 from adapter.validation.terminology import Terminology
 
 BACKBONE_TYPES = frozenset({"BackboneElement", "Element", ""})
+# What an item of a type code is walked as (Engine.kind_of)
+PRIMITIVE, RESOURCE, COMPLEX = "primitive", "resource", "complex"
 RESOURCE_BASES = frozenset({"Resource", "DomainResource"})
 
 
@@ -47,6 +50,14 @@ class Engine(Protocol):
     ) -> tuple[tuple[Constraint, Callable[..., bool] | None], ...]: ...
 
     def is_resource_type(self, code: str) -> bool: ...
+
+    def kind_of(self, code: str) -> str: ...
+
+    def is_plain_primitive(self, node: ElementNode, code: str) -> bool: ...
+
+    def shape_plan(
+        self, owner: ElementNode, value: dict[str, Any], is_resource: bool
+    ) -> ShapePlan: ...
 
     def in_value_set(self, value: Any, value_set: str) -> bool: ...
 
@@ -157,27 +168,29 @@ class InstanceWalker:
         if owner is None:
             self.report("error", "structure", f"Unknown type '{code}'", expr)
             return
-        keys = owner.json_keys()
-        present: dict[int, tuple[ElementNode, list[tuple[str, str]]]] = {}
-        for key in value:
-            underscore = key[:1] == "_"
-            found = keys.get(key[1:] if underscore else key)
-            if found is None or (underscore and not is_primitive(found[1])):
-                if not (key == "resourceType" and is_resource):
-                    self.report("error", "structure", f"Unknown element '{key}'", f"{expr}.{key}")
-                continue
-            json_key = (key[1:] if underscore else key, found[1])
-            keyed = present.setdefault(id(found[0]), (found[0], []))[1]
-            if json_key not in keyed:
-                keyed.append(json_key)
+        plan = self.v.shape_plan(owner, value, is_resource)
+        for key in plan.unknown:
+            self.report("error", "structure", f"Unknown element '{key}'", f"{expr}.{key}")
         outer = self.holder_type, self.holder_value
         self.holder_type, self.holder_value = code, value
-        for child, found_keys in present.values():
-            self.element(value, child, found_keys, expr)
+        problem_of = self.v.primitives.problem
+        for child, found_keys, mode in plan.present:
+            if mode is GENERAL:
+                self.element(value, child, found_keys, expr)
+                continue
+            key, type_code = found_keys[0]
+            raw = value.get(key)
+            if mode is PLAIN and raw is not None and not isinstance(raw, list | dict):
+                problem = problem_of(type_code, raw)
+                if problem:
+                    where = self._path(expr, child, type_code if child.is_choice else None)
+                    self.report("error", "value", f"Value {_show(raw)} {problem}", where)
+                continue
+            path = self._path(expr, child, type_code if child.is_choice else None)
+            self._single(value, child, key, type_code, path, expr)
         self.holder_type, self.holder_value = outer
-        for child in owner.watched_children():
-            if id(child) not in present:
-                self._absent(child, self._path(expr, child, None))
+        for child in plan.absent:
+            self._absent(child, self._path(expr, child, None))
 
     def _absent(self, child: ElementNode, expr: str) -> None:
         self._cardinality(child, 0, expr)
@@ -193,10 +206,11 @@ class InstanceWalker:
             where = f"{expr}.{present[1][0]}"
             self.report("error", "structure", f"Only one of {names} is allowed", where)
         key, code = present[0]
-        base = self._path(expr, child, code if child.is_choice else None)
         if not child.repeats and not child.slices:
+            base = self._path(expr, child, code if child.is_choice else None)
             self._single(parent, child, key, code, base, expr)
             return
+        base = self._path(expr, child, code if child.is_choice else None)
         items = self._items(parent, key, child, expr)
         if items is None:
             return
@@ -206,7 +220,13 @@ class InstanceWalker:
         if child.slicing or child.slices:
             self.slices(values, extras, child, code, exprs, base)
             return
+        plain = self.v.is_plain_primitive(child, code)
         for value, extra, item_expr in zip(values, extras, exprs, strict=True):
+            if plain and extra is None and value is not None and not isinstance(value, list | dict):
+                problem = self.v.primitives.problem(code, value)
+                if problem:
+                    self.report("error", "value", f"Value {_show(value)} {problem}", item_expr)
+                continue
             self.item(value, extra, child, code, item_expr)
 
     def _single(self, parent, child: ElementNode, key: str, code: str, path: str, expr) -> None:
@@ -279,10 +299,11 @@ class InstanceWalker:
     # -- one item --------------------------------------------------------------------------
 
     def item(self, value: Any, extra: Any, node: ElementNode, code: str, expr: str) -> None:
-        if is_primitive(code):
+        kind = self.v.kind_of(code)
+        if kind is PRIMITIVE:
             if not self.primitive(value, extra, node, code, expr):
                 return
-        elif code in ("Resource", "DomainResource") or self.v.is_resource_type(code):
+        elif kind is RESOURCE:
             self.nested_resource(value, expr, contained=node.name == "contained", node=node)
             return
         elif not isinstance(value, dict):
@@ -291,7 +312,7 @@ class InstanceWalker:
         else:
             self.complex(value, node, code, expr)
             self.datatype_rules(value, node, code, expr)
-        if value is not None:
+        if value is not None and (node.fixed is not None or node.pattern is not None):
             self.fixed_and_pattern(value, node, expr)
         self.constraints(node, value if value is not None else extra, code, expr)
 
@@ -451,7 +472,10 @@ class InstanceWalker:
             )
 
     def constraints(self, node: ElementNode, value: Any, code: str, expr: str) -> None:
-        for rule, native in self.v.rules_for(node, code):
+        rules = self.v.rules_for(node, code)
+        if not rules:
+            return
+        for rule, native in rules:
             if native is not None:
                 if native(value, self.resource, self.root):
                     continue

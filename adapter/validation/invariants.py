@@ -25,8 +25,11 @@ R4_MODEL = models["r4"]
 __all__ = ["OFFLINE", "SCOPE", "EvaluationScope", "InvariantEngine", "UnsupportedCheck"]
 
 
+NO_SCOPE = EvaluationScope()  # outside a validation: nothing resolves, no terminology
+
+
 def _scope() -> EvaluationScope:
-    return SCOPE.get(EvaluationScope())
+    return SCOPE.get(NO_SCOPE)
 
 
 def _has_value(inputs: list[Any]) -> list[bool]:
@@ -80,7 +83,8 @@ USER_FUNCTIONS: dict[str, dict[str, Any]] = {
 
 
 def _children_present(value: Any) -> bool:
-    return isinstance(value, dict) and any(k != "id" for k in value)
+    """A property other than `id` (the keys are distinct, so one more than `id` alone)."""
+    return isinstance(value, dict) and (len(value) > 1 or (bool(value) and "id" not in value))
 
 
 def _ele_1(value: Any, resource: dict[str, Any], root: dict[str, Any]) -> bool:

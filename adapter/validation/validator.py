@@ -17,11 +17,18 @@ from adapter.validation.definitions import (
     load_directory,
 )
 from adapter.validation.input import MalformedInput, checked_copy
-from adapter.validation.instance import BACKBONE_TYPES, InstanceWalker
+from adapter.validation.instance import (
+    BACKBONE_TYPES,
+    COMPLEX,
+    PRIMITIVE,
+    RESOURCE,
+    InstanceWalker,
+)
 from adapter.validation.invariants import InvariantEngine, native_check
 from adapter.validation.model import Constraint, ElementNode, StructureModel, compile_structure
 from adapter.validation.primitives import PrimitiveRules, is_primitive
 from adapter.validation.scope import EvaluationScope, UnsupportedCheck
+from adapter.validation.shapes import ShapePlan, ShapePlans
 from adapter.validation.snapshot import SnapshotError, generate_snapshot
 from adapter.validation.terminology import Terminology
 
@@ -47,6 +54,10 @@ class Validator:
         self._models: dict[str, StructureModel | str] = {}
         self._rules: dict[tuple[int, str], tuple[tuple[Constraint, Any], ...]] = {}
         self._resource_types: dict[str, bool] = {}
+        self._shapes = ShapePlans()
+        self._kinds: dict[str, str] = {}
+        self._plain: dict[tuple[int, str], bool] = {}
+        self._type_roots: dict[str, ElementNode | None] = {}
 
     # -- public API ------------------------------------------------------------------------
 
@@ -89,14 +100,19 @@ class Validator:
             return f"Profile {url} cannot be used: {exc}"
 
     def type_root(self, code: str) -> ElementNode | None:
+        if code in self._type_roots:
+            return self._type_roots[code]
         model = self.model(FHIR_BASE + code) if code else None
-        return model.root if isinstance(model, StructureModel) else None
+        root = model.root if isinstance(model, StructureModel) else None
+        self._type_roots[code] = root
+        return root
 
     def rules_for(self, node: ElementNode, code: str) -> tuple[tuple[Constraint, Any], ...]:
         """The element's and its datatype's constraints (minus trivially true ones), each with
         its native check when it has one."""
         key = (id(node), code)
-        if key not in self._rules:
+        found = self._rules.get(key)
+        if found is None:
             type_root = None if code in BACKBONE_TYPES else self.type_root(code)
             rules = list(node.constraints)
             if type_root is not None and type_root is not node:
@@ -105,8 +121,46 @@ class Validator:
             if is_primitive(code):
                 # a present primitive always has a value or an extension (checked as structure)
                 rules = [r for r in rules if r.key != "ele-1"]
-            self._rules[key] = tuple((r, native_check(r)) for r in rules)
-        return self._rules[key]
+            found = self._rules[key] = tuple((r, native_check(r)) for r in rules)
+        return found
+
+    def kind_of(self, code: str) -> str:
+        """PRIMITIVE, RESOURCE or COMPLEX: how an item of type `code` is walked."""
+        kind = self._kinds.get(code)
+        if kind is None:
+            if is_primitive(code):
+                kind = PRIMITIVE
+            elif code in ("Resource", "DomainResource") or self.is_resource_type(code):
+                kind = RESOURCE
+            else:
+                kind = COMPLEX
+            self._kinds[code] = kind
+        return kind
+
+    def is_plain_primitive(self, node: ElementNode, code: str) -> bool:
+        """A primitive element whose only check is its value's JSON form and regex: no binding,
+        length, range, fixed value, pattern or constraint; not narrative, markdown or a string
+        directly on a resource (`Resource.id` is checked as an id)."""
+        key = (id(node), code)
+        plain = self._plain.get(key)
+        if plain is None:
+            plain = self._plain[key] = (
+                self.kind_of(code) is PRIMITIVE
+                and code not in ("xhtml", "markdown")
+                and not (code == "string" and node.path.endswith(".id"))  # maybe Resource.id
+                and not (node.binding and code in ("code", "string", "uri"))
+                and not node.max_length
+                and node.min_value is None
+                and node.max_value is None
+                and node.fixed is None
+                and node.pattern is None
+                and not self.rules_for(node, code)
+            )
+        return plain
+
+    def shape_plan(self, owner: ElementNode, value: dict[str, Any], is_resource: bool) -> ShapePlan:
+        """How the keys of `value` fall on the children of `owner` (cached per key set)."""
+        return self._shapes.plan(owner, value, is_resource, self.is_plain_primitive)
 
     def is_resource_type(self, code: str) -> bool:
         """A concrete resource type (not a profile, not Resource or DomainResource)."""
