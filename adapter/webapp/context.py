@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app, g
@@ -13,6 +13,7 @@ from adapter.config import Settings
 from adapter.security import AccessPolicy
 from adapter.services import MemberService
 from adapter.webapp.access import patient_id_of
+from adapter.webapp.throttle import SignInThrottle
 from adapter.webapp.tokens import member_for_token, member_token
 from adapter.webapp.users import WebUser
 
@@ -29,6 +30,7 @@ class WebContext:
     dev_users: dict[str, WebUser]
     service: MemberService
     policy: AccessPolicy
+    throttle: SignInThrottle = field(default_factory=SignInThrottle)
 
     def user(self, name: str | None) -> WebUser | None:
         if not name:

@@ -97,14 +97,28 @@ def sign_in() -> Any:
         return _sign_in_page()
     name = request.form.get("user", "")
     dev_user = context.dev_users.get(name)
-    known = context.users.get(name)
     if dev_user is not None and "dev" in request.form:
         session.sign_in(dev_user.name)
-    elif password_matches(known, request.form.get("password", "")) and known is not None:
-        session.sign_in(known.name)
-    else:
+        return redirect(url_for("webapp.work_list"))
+    return _password_sign_in(name)
+
+
+def _password_sign_in(name: str) -> Any:
+    """A users-file sign-in, refused while the account or the address is locked out."""
+    throttle, address = web().throttle, request.remote_addr or "unknown"
+    locked = throttle.lockout(name, address)
+    if locked is None:
+        known = web().users.get(name)
+        if password_matches(known, request.form.get("password", "")) and known is not None:
+            throttle.succeeded(name)
+            session.sign_in(known.name)
+            return redirect(url_for("webapp.work_list"))
+        locked = throttle.failed(name, address)
+    if locked is None:
         return _sign_in_page(error="The user name or password is not right."), 401
-    return redirect(url_for("webapp.work_list"))
+    log.warning("web sign-in paused for an %s after repeated failures", locked.scope)
+    page = _sign_in_page(error=locked.message)
+    return page, 429, {"Retry-After": str(locked.seconds_left)}
 
 
 def _sign_in_page(error: str | None = None) -> str:

@@ -171,3 +171,56 @@ def test_a_users_file_role_must_be_known(make_app, tmp_path):
     path.write_text(yaml.safe_dump({"kim": entry}), encoding="utf-8")
     with pytest.raises(ConfigurationError, match="kim: role must be one of coordinator, superv"):
         make_app(webapp_users_file=str(path))
+
+
+def _password_form(client, user: str, password: str) -> dict[str, str]:
+    return {"csrf_token": csrf(client), "user": user, "password": password}
+
+
+def test_five_wrong_passwords_lock_the_account_for_a_quarter_hour(make_app, tmp_path):
+    app = make_app(webapp_dev_login=0, webapp_users_file=str(_users_file(tmp_path)))
+    client = app.test_client()
+    with clock.pinned("2026-12-01T10:00:00Z") as pinned:
+        codes = [
+            client.post("/app/sign-in", data=_password_form(client, "pat.lee", "guess")).status_code
+            for _ in range(5)
+        ]
+        assert codes == [401, 401, 401, 401, 429]
+        right = _password_form(client, "pat.lee", "correct horse battery")
+        locked = client.post("/app/sign-in", data=right)
+        assert locked.status_code == 429
+        assert "Too many sign-in attempts failed for this user name" in text_of(locked.text)
+        assert "paused for 15 minutes" in text_of(locked.text)
+        assert locked.headers["Retry-After"] == "900"
+        pinned.advance(minutes=14)
+        assert client.post("/app/sign-in", data=right).status_code == 429
+        pinned.advance(minutes=1, seconds=1)
+        assert client.post("/app/sign-in", data=right).status_code == 302
+
+
+def test_a_right_password_clears_the_accounts_failures(make_app, tmp_path):
+    app = make_app(webapp_dev_login=0, webapp_users_file=str(_users_file(tmp_path)))
+    client = app.test_client()
+    with clock.pinned("2026-12-01T10:00:00Z"):
+        for _ in range(4):
+            client.post("/app/sign-in", data=_password_form(client, "pat.lee", "guess"))
+        right = _password_form(client, "pat.lee", "correct horse battery")
+        assert client.post("/app/sign-in", data=right).status_code == 302
+        wrong = _password_form(client, "pat.lee", "guess")
+        assert client.post("/app/sign-in", data=wrong).status_code == 401
+
+
+def test_one_address_trying_many_names_is_paused(make_app, tmp_path):
+    app = make_app(webapp_dev_login=0, webapp_users_file=str(_users_file(tmp_path)))
+    client = app.test_client()
+    with clock.pinned("2026-12-01T10:00:00Z"):
+        codes = [
+            client.post("/app/sign-in", data=_password_form(client, f"user{n}", "x")).status_code
+            for n in range(20)
+        ]
+        assert codes[:19] == [401] * 19
+        assert codes[19] == 429
+        right = _password_form(client, "pat.lee", "correct horse battery")
+        paused = client.post("/app/sign-in", data=right)
+    assert paused.status_code == 429
+    assert "this computer's network address" in text_of(paused.text)
