@@ -93,6 +93,15 @@ class TaskSummary:
     def open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    @property
+    def recommendation_id(self) -> str | None:
+        """The plan's recommendation id inside a service Task key `{member}-{id}-{kind}`."""
+        member_id, _, key = (self.source_record or "").partition("/")
+        prefix, suffix = f"{member_id}-", f"-{self.kind}"
+        if key.startswith(prefix) and key.endswith(suffix) and len(key) > len(prefix + suffix):
+            return key[len(prefix) : -len(suffix)]
+        return None
+
     def verdict(self, today: date) -> OfferVerdict | None:
         if self.kind != "offer":
             return None
@@ -187,8 +196,9 @@ class CaseloadIndex:
                 *(and_(current.c.res_type == t, current.c.res_id == i) for t, i in chunk)
             )
             rows = conn.execute(
-                select(current.c.res_type, current.c.res_id, current.c.deleted, current.c.content)
-                .where(condition)
+                select(
+                    current.c.res_type, current.c.res_id, current.c.deleted, current.c.content
+                ).where(condition)
             )
             for row in rows:
                 body = None if row.deleted else orjson.loads(row.content)
@@ -301,7 +311,9 @@ def team_seats(team: Resource) -> list[TeamSeat]:
         reference = str((participant.get("member") or {}).get("reference") or "")
         if not reference.startswith("PractitionerRole/"):
             continue
-        codes = [c.get("code") for r in participant.get("role") or [] for c in r.get("coding") or []]
+        codes = [
+            c.get("code") for r in participant.get("role") or [] for c in r.get("coding") or []
+        ]
         role_code = "ltsc" if "ltsc" in codes else "cc" if "cc" in codes else ""
         period = participant.get("period") or {}
         seats.append(TeamSeat(reference, role_code, period.get("start"), period.get("end")))

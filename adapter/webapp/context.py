@@ -11,8 +11,11 @@ from flask import current_app, g
 from adapter.api.context import EXTENSION_KEY as API_KEY
 from adapter.config import Settings
 from adapter.security import AccessPolicy
+from adapter.security.compartments import role_reference
 from adapter.services import MemberService
 from adapter.webapp.access import patient_id_of
+from adapter.webapp.caseload import CaseloadIndex
+from adapter.webapp.lists import Viewer
 from adapter.webapp.throttle import SignInThrottle
 from adapter.webapp.tokens import member_for_token, member_token
 from adapter.webapp.users import WebUser
@@ -31,6 +34,15 @@ class WebContext:
     service: MemberService
     policy: AccessPolicy
     throttle: SignInThrottle = field(default_factory=SignInThrottle)
+    caseload: CaseloadIndex | None = None
+    _tokens: dict[str, str] = field(default_factory=dict)  # member page id -> Patient id
+
+    def index(self) -> CaseloadIndex:
+        """The caseload view, brought up to date with the store."""
+        if self.caseload is None:
+            self.caseload = CaseloadIndex(self.store)
+        self.caseload.refresh()
+        return self.caseload
 
     def user(self, name: str | None) -> WebUser | None:
         if not name:
@@ -71,7 +83,30 @@ def token_for(patient_id: str) -> str:
 
 
 def patient_from_token(token: str) -> str | None:
-    return member_for_token(current_app.secret_key or "", token, sorted(visible_patient_ids()))
+    """The member a page id names, if the user may see them: looked up among the members of
+    the caseload view (one HMAC per member, once), then checked against the compartment."""
+    context, visible = web(), visible_patient_ids()
+    found = context._tokens.get(token)
+    if found is None:
+        known = set(context.index().members) - set(context._tokens.values())
+        for patient_id in known:
+            context._tokens[token_for(patient_id)] = patient_id
+        found = context._tokens.get(token)
+    if found is None:  # not in the view yet: fall back to the user's own members
+        found = member_for_token(current_app.secret_key or "", token, sorted(visible))
+    return found if found in visible else None
+
+
+def viewer() -> Viewer:
+    """The signed-in person as the lists see them (docs/webapp.md, "Caseloads")."""
+    person = user()
+    return Viewer(
+        role_refs=frozenset({role_reference(person.staff_id)}),
+        own_refs=own_references(),
+        visible=visible_patient_ids(),
+        is_plan=person.org_kind == "plan",
+        is_supervisor=person.is_supervisor,
+    )
 
 
 def may_update(task: dict[str, Any]) -> bool:

@@ -21,6 +21,7 @@ from adapter.webapp import labels
 from adapter.webapp.caseload import CaseloadIndex, Directory, MemberSummary, TaskSummary
 
 PAGE_SIZE = 50
+FORM_KINDS = ("authorization", "fulfillment", "alternative-search")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 MEMBER_SORTS = {"name": "Name", "birth": "Date of birth", "member": "Member id", "due": "Next due"}
@@ -127,6 +128,7 @@ class WorkRow:
     can_update: bool
     people: list[Contact] = field(default_factory=list)  # LTS-Cs offered, or vendor / owner
     status_code: str = ""
+    to_make: bool = False  # an offer only due: the CC makes it from the app
 
     @property
     def overdue(self) -> bool:
@@ -178,9 +180,7 @@ def in_caseload(index: CaseloadIndex, member: MemberSummary, viewer: Viewer, tod
     if any(s.role_ref in viewer.role_refs and s.current_on(today) for s in member.seats):
         return True
     return any(
-        task.owner_ref in viewer.role_refs
-        for task in _tasks(index, member.patient_id)
-        if task.open
+        task.owner_ref in viewer.role_refs for task in _tasks(index, member.patient_id) if task.open
     )
 
 
@@ -325,7 +325,9 @@ def contact(directory: Directory, role_ref: str | None) -> Contact:
 def organization_contact(directory: Directory, reference: str | None) -> Contact:
     """A vendor or a plan as a contact: its name and phone."""
     found = directory.organizations.get(reference or "") or {}
-    return Contact(directory.name(reference), "", _telecom(found, "phone"), _telecom(found, "email"))
+    return Contact(
+        directory.name(reference), "", _telecom(found, "phone"), _telecom(found, "email")
+    )
 
 
 def _telecom(resource: dict[str, Any], system: str) -> str | None:
@@ -401,11 +403,10 @@ def work_row(
             date_label="Due",
             date=task.due or "",
             days_overdue=verdict.days_late if verdict and verdict.overdue else 0,
-            due_this_week=bool(
-                unmade and task.due and today.isoformat() <= task.due <= week_end
-            ),
+            due_this_week=bool(unmade and task.due and today.isoformat() <= task.due <= week_end),
             anchor=f"offer-{task.task_id}",
-            can_update=may_update,
+            can_update=may_update and bool(task.started),
+            to_make=viewer.is_plan and unmade,
             people=[contact(directory, ref) for ref in task.choice_refs],
             status_code=task.business_code or "",
         )
@@ -428,7 +429,9 @@ def work_row(
         days_overdue=0,
         due_this_week=False,
         anchor=f"service-{task.task_id}",
-        can_update=may_update and task.kind != "interim-alternative",
+        # Authorizations and fulfillments have forms, and so does a denied service's search
+        # for an alternative (DENIED-ALT); interim alternatives are discussed.
+        can_update=may_update and task.kind in FORM_KINDS and task.recommendation_id is not None,
         people=people if owner else [],
         status_code=task.business_code or "",
     )
