@@ -21,6 +21,7 @@ from adapter.webapp import labels
 from adapter.webapp.caseload import CaseloadIndex, Directory, MemberSummary, TaskSummary
 
 PAGE_SIZE = 50
+DUE_SOON_DAYS = 7  # "due this week": from today to a week from today
 FORM_KINDS = ("authorization", "fulfillment", "alternative-search")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
@@ -159,7 +160,7 @@ def paged(rows: list[Any], number: int) -> Page:
     pages = max(1, math.ceil(len(rows) / PAGE_SIZE))
     number = min(number, pages)
     start = (number - 1) * PAGE_SIZE
-    return Page(rows[start : start + PAGE_SIZE], len(rows), number)
+    return Page(rows[start : start + PAGE_SIZE], len(rows), number, PAGE_SIZE)
 
 
 # -- whose members ------------------------------------------------------------------------
@@ -219,7 +220,7 @@ def _as_date(text: str) -> str | None:
 
 def member_page(index: CaseloadIndex, viewer: Viewer, query: ListQuery, today: dt.date) -> Page:
     day = today.isoformat()
-    week_end = (today + dt.timedelta(days=6)).isoformat()
+    week_end = (today + dt.timedelta(days=DUE_SOON_DAYS)).isoformat()
     rows = []
     for member in members_in_scope(index, viewer, query, day):
         if not matches_text(member, query.text) or not _member_filters(index, member, query, day):
@@ -394,7 +395,7 @@ def work_row(
     }
     if task.kind == "offer":
         verdict = task.verdict(today)
-        week_end = (today + dt.timedelta(days=6)).isoformat()
+        week_end = (today + dt.timedelta(days=DUE_SOON_DAYS)).isoformat()
         unmade = not task.started
         return WorkRow(
             **base,
