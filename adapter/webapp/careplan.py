@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from adapter import clock
 from adapter.canonical import profile_url
+from adapter.mapping.ids import resource_id
 from adapter.rules.verdict import OfferVerdict, offer_verdict
 from adapter.webapp import labels
 from adapter.webapp.access import search_all
@@ -394,12 +396,33 @@ def notifications(messages: list[Resource], refs: References) -> list[Notificati
             topic=label_of(m.get("category")),
             sender=refs.name((m.get("sender") or {}).get("reference")),
             recipients=", ".join(refs.name(r.get("reference")) for r in m.get("recipient") or []),
-            text=" ".join(p.get("contentString", "") for p in m.get("payload") or []),
+            text=readable_message(
+                " ".join(p.get("contentString", "") for p in m.get("payload") or []), refs
+            ),
         )
         for m in messages
     ]
     found.sort(key=lambda n: n.sent, reverse=True)
     return found[:RECENT_NOTIFICATIONS]
+
+
+VENDOR_ID = re.compile(r"\bvendor (V-[A-Z0-9-]+)")
+SERVICE_CODE = re.compile(r"^([a-z]+(?:-[a-z]+)*)(:| was | is )")
+
+
+def readable_message(text: str, refs: References) -> str:
+    """The rules' message with names for codes: the vendor's name for its id (VENDOR-FILL),
+    the service's display for its code."""
+
+    def vendor(found: re.Match[str]) -> str:
+        name = refs.name(f"Organization/{resource_id('vendor', found.group(1))}")
+        return name if name != "unknown" else found.group(0)
+
+    def service(found: re.Match[str]) -> str:
+        label = labels.displays().get("ltss-service-type", {}).get(found.group(1))
+        return f"{label}{found.group(2)}" if label else found.group(0)
+
+    return SERVICE_CODE.sub(service, VENDOR_ID.sub(vendor, text), count=1)
 
 
 def _typed(entries: list[Resource] | None, code: str) -> list[Resource]:
