@@ -62,6 +62,7 @@ class MemberSummary:
     name: str
     family: str
     search_name: str  # case- and accent-folded "given family"
+    sort_name: tuple[str, str]  # folded (family, given)
     birth_date: str
     phone: str | None
     language: str | None
@@ -142,6 +143,9 @@ class CaseloadIndex:
         self.tasks: dict[str, TaskSummary] = {}
         self.tasks_of: dict[str, set[str]] = {}
         self.directory = Directory()
+        self.version = 0  # moves with every change applied, for what is derived from the view
+        self._by_role: tuple[int, dict[str, set[str]]] = (-1, {})
+        self._open: tuple[int, dict[str, list[TaskSummary]]] = (-1, {})
         self._watermark: int | None = None
         self._applied: set[int] = set()
         self._lock = threading.Lock()
@@ -205,7 +209,34 @@ class CaseloadIndex:
                 found[(row.res_type, row.res_id)] = body
         return found
 
+    def open_tasks(self, patient_id: str) -> list[TaskSummary]:
+        """The member's open Tasks (worked out once per change of the view)."""
+        version, found = self._open
+        if version != self.version:
+            found = {}
+            for task in self.tasks.values():
+                if task.open:
+                    found.setdefault(task.patient_id, []).append(task)
+            self._open = (self.version, found)
+        return found.get(patient_id, [])
+
+    def members_of_role(self, role_ref: str) -> set[str]:
+        """Patient ids whose care team ever had the role, or with an open Task it owns (the
+        caller checks which seats are current)."""
+        version, found = self._by_role
+        if version != self.version:
+            found = {}
+            for member in self.members.values():
+                for seat in member.seats:
+                    found.setdefault(seat.role_ref, set()).add(member.patient_id)
+            for task in self.tasks.values():
+                if task.open and task.owner_ref:
+                    found.setdefault(task.owner_ref, set()).add(task.patient_id)
+            self._by_role = (self.version, found)
+        return found.get(role_ref, set())
+
     def _apply(self, resource_type: str, resource_id: str, resource: Resource | None) -> None:
+        self.version += 1
         reference = f"{resource_type}/{resource_id}"
         if resource_type == "Patient":
             self._apply_patient(resource_id, resource)
@@ -269,7 +300,7 @@ def _slim(resource: Resource) -> Resource:
 
 
 def empty_member(patient_id: str) -> MemberSummary:
-    return MemberSummary(patient_id, "", "", "", "", "", None, None, False, None)
+    return MemberSummary(patient_id, "", "", "", "", ("", ""), "", None, None, False, None)
 
 
 def member_summary(patient_id: str, patient: Resource, seats: list[TeamSeat]) -> MemberSummary:
@@ -294,6 +325,10 @@ def member_summary(patient_id: str, patient: Resource, seats: list[TeamSeat]) ->
         name=name,
         family=str(names[0].get("family") or ""),
         search_name=normalize(name),
+        sort_name=(
+            normalize(str(names[0].get("family") or "")),
+            normalize(" ".join(names[0].get("given") or [])),
+        ),
         birth_date=str(patient.get("birthDate") or ""),
         phone=telecom(patient, "phone"),
         language=labels.language(language),

@@ -11,7 +11,7 @@ from flask import current_app, g
 from adapter.api.context import EXTENSION_KEY as API_KEY
 from adapter.config import Settings
 from adapter.security import AccessPolicy
-from adapter.security.compartments import role_reference
+from adapter.security.compartments import Compartment, role_reference
 from adapter.services import MemberService
 from adapter.webapp.access import patient_id_of
 from adapter.webapp.caseload import CaseloadIndex
@@ -36,6 +36,8 @@ class WebContext:
     throttle: SignInThrottle = field(default_factory=SignInThrottle)
     caseload: CaseloadIndex | None = None
     _tokens: dict[str, str] = field(default_factory=dict)  # member page id -> Patient id
+    # (org kind, org id, staff id) -> (membership generation, the policy's compartment)
+    compartments: dict[tuple[Any, ...], tuple[int, Any]] = field(default_factory=dict)
 
     def index(self) -> CaseloadIndex:
         """The caseload view, brought up to date with the store."""
@@ -64,18 +66,33 @@ def user() -> WebUser:
     return g.web_user
 
 
+def compartment() -> Compartment | None:
+    """The access policy's compartment for the signed-in user, computed again only when the
+    store's membership generation moves: every write that can change who sees which member
+    moves it, in any process, so the answer stays the policy's while it is reused. (The policy's
+    own cache also expires by time; recomputing a plan of thousands takes a second or more.)"""
+    if "web_compartment" not in g:
+        context, person = web(), user()
+        key = (person.org_kind, person.org_id, person.staff_id)
+        generation = context.store.membership_generation()
+        cached = context.compartments.get(key)
+        if cached is None or cached[0] != generation:
+            cached = (generation, context.policy.compartment(person.principal))
+            context.compartments[key] = cached
+        g.web_compartment = cached[1]
+    return g.web_compartment
+
+
 def visible_patient_ids() -> frozenset[str]:
     """Patient ids (`mbr-...`) in the signed-in user's compartment."""
-    if "web_patients" not in g:
-        found = web().policy.member_ids(user().principal)
-        g.web_patients = found if found is not None else frozenset()
-    return g.web_patients
+    found = compartment()
+    return found.members if found is not None else frozenset()
 
 
 def own_references() -> frozenset[str]:
     """The user's organization and roles as references (Task owner, requester)."""
-    compartment = web().policy.compartment(user().principal)
-    return compartment.own_refs if compartment is not None else frozenset()
+    found = compartment()
+    return found.own_refs if found is not None else frozenset()
 
 
 def token_for(patient_id: str) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -168,9 +168,14 @@ def paged(rows: list[Any], number: int) -> Page:
 
 def members_in_scope(index: CaseloadIndex, viewer: Viewer, query: ListQuery, today: str) -> list:
     """The members the list covers: the viewer's caseload, or (supervisors) all they may see."""
+    if query.scope == "all":
+        candidates = index.members.keys()
+    else:
+        candidates = set().union(*(index.members_of_role(r) for r in viewer.role_refs))
     found = []
-    for member in index.members.values():
-        if not member.member_id or member.patient_id not in viewer.visible:
+    for patient_id in candidates:
+        member = index.members.get(patient_id)
+        if member is None or not member.member_id or patient_id not in viewer.visible:
             continue
         if query.scope == "all" or in_caseload(index, member, viewer, today):
             found.append(member)
@@ -180,13 +185,7 @@ def members_in_scope(index: CaseloadIndex, viewer: Viewer, query: ListQuery, tod
 def in_caseload(index: CaseloadIndex, member: MemberSummary, viewer: Viewer, today: str) -> bool:
     if any(s.role_ref in viewer.role_refs and s.current_on(today) for s in member.seats):
         return True
-    return any(
-        task.owner_ref in viewer.role_refs for task in _tasks(index, member.patient_id) if task.open
-    )
-
-
-def _tasks(index: CaseloadIndex, patient_id: str) -> Iterable[TaskSummary]:
-    return (index.tasks[t] for t in index.tasks_of.get(patient_id, ()) if t in index.tasks)
+    return any(task.owner_ref in viewer.role_refs for task in index.open_tasks(member.patient_id))
 
 
 def matches_text(member: MemberSummary, text: str) -> bool:
@@ -219,20 +218,40 @@ def _as_date(text: str) -> str | None:
 
 
 def member_page(index: CaseloadIndex, viewer: Viewer, query: ListQuery, today: dt.date) -> Page:
+    """Filters and sorting on what each member's offers say; full rows for one page only."""
     day = today.isoformat()
     week_end = (today + dt.timedelta(days=DUE_SOON_DAYS)).isoformat()
-    rows = []
+    # Offer dates are worked out for every member only when a filter or the order needs them.
+    dated = query.overdue or query.this_week or query.sort == "due"
+    found = []
     for member in members_in_scope(index, viewer, query, day):
         if not matches_text(member, query.text) or not _member_filters(index, member, query, day):
             continue
-        row = member_row(index, member, today)
-        if query.overdue and row.days_overdue == 0:
+        next_due, days_overdue = offer_dates(index, member, today) if dated else (None, 0)
+        if query.overdue and days_overdue == 0:
             continue
-        if query.this_week and not (row.next_due and day <= row.next_due <= week_end):
+        if query.this_week and not (next_due and day <= next_due <= week_end):
             continue
-        rows.append(row)
-    rows.sort(key=_member_sort(query.sort))
-    return paged(rows, query.page)
+        found.append((member, next_due, days_overdue))
+    found.sort(key=_member_sort(query.sort))
+    page = paged(found, query.page)
+    page.rows = [member_row(index, member, today) for member, _, _ in page.rows]
+    return page
+
+
+def offer_dates(
+    index: CaseloadIndex, member: MemberSummary, today: dt.date
+) -> tuple[str | None, int]:
+    """OFFER-90, OFFER-ANNUAL, AVAIL-*: the next due date of an offer not yet made, and by how
+    many days the most overdue one is late (the rules' verdict)."""
+    unmade = [
+        t
+        for t in index.open_tasks(member.patient_id)
+        if t.kind == "offer" and not t.started and t.due
+    ]
+    verdicts = [t.verdict(today) for t in unmade]
+    next_due = min((t.due for t in unmade if t.due), default=None)
+    return next_due, max((v.days_late for v in verdicts if v and v.overdue), default=0)
 
 
 def _member_filters(index: CaseloadIndex, member: MemberSummary, query: ListQuery, day: str):
@@ -248,7 +267,7 @@ def _member_filters(index: CaseloadIndex, member: MemberSummary, query: ListQuer
 def member_status(index: CaseloadIndex, member: MemberSummary, day: str) -> str:
     if any(s.role_code == "ltsc" and s.current_on(day) for s in member.seats):
         return "ltsc"
-    if any(t.kind == "offer" and t.open for t in _tasks(index, member.patient_id)):
+    if any(t.kind == "offer" for t in index.open_tasks(member.patient_id)):
         return "offer-open"
     return "none"
 
@@ -264,9 +283,7 @@ def _ltsc_organizations(index: CaseloadIndex, member: MemberSummary, day: str) -
 def member_row(index: CaseloadIndex, member: MemberSummary, today: dt.date) -> MemberRow:
     day = today.isoformat()
     directory = index.directory
-    open_offers = [t for t in _tasks(index, member.patient_id) if t.kind == "offer" and t.open]
-    unmade = [t for t in open_offers if not t.started and t.due]
-    verdicts = [t.verdict(today) for t in unmade]
+    next_due, days_overdue = offer_dates(index, member, today)
     return MemberRow(
         patient_id=member.patient_id,
         member_id=member.member_id,
@@ -285,8 +302,8 @@ def member_row(index: CaseloadIndex, member: MemberSummary, today: dt.date) -> M
             for s in member.seats
             if s.role_code == "ltsc" and s.current_on(day)
         ],
-        next_due=min((t.due for t in unmade if t.due), default=None),
-        days_overdue=max((v.days_late for v in verdicts if v and v.overdue), default=0),
+        next_due=next_due,
+        days_overdue=days_overdue,
     )
 
 
@@ -296,19 +313,14 @@ def _language(member: MemberSummary) -> str | None:
     return member.language
 
 
-def _member_sort(sort: str) -> Callable[[MemberRow], Any]:
+def _member_sort(sort: str) -> Callable[[tuple[MemberSummary, str | None, int]], Any]:
     if sort == "birth":
-        return lambda r: (r.birth_date, r.name.casefold())
+        return lambda f: (f[0].birth_date, f[0].sort_name)
     if sort == "member":
-        return lambda r: r.member_id
+        return lambda f: f[0].member_id
     if sort == "due":
-        return lambda r: (-r.days_overdue, r.next_due or "9999", r.name.casefold())
-    return lambda r: (_family_first(r.name), r.member_id)
-
-
-def _family_first(name: str) -> tuple[str, str]:
-    given, _, family = name.rpartition(" ")
-    return (normalize(family), normalize(given))
+        return lambda f: (-f[2], f[1] or "9999", f[0].sort_name)
+    return lambda f: (f[0].sort_name, f[0].member_id)
 
 
 def contact(directory: Directory, role_ref: str | None) -> Contact:
@@ -347,25 +359,40 @@ def work_page(
     query: ListQuery,
     today: dt.date,
     kind: str,
+    members: list[MemberSummary] | None = None,
 ) -> Page:
-    """Open offers (`kind` "offer") or open service Tasks ("service") of the members in scope."""
+    """Open offers (`kind` "offer") or open service Tasks ("service") of the members in scope
+    (`members`, when the caller has them); full rows for one page only."""
     day = today.isoformat()
-    rows = []
-    for member in members_in_scope(index, viewer, query, day):
+    week_end = (today + dt.timedelta(days=DUE_SOON_DAYS)).isoformat()
+    scope = members if members is not None else members_in_scope(index, viewer, query, day)
+    found = []
+    for member in scope:
         if not matches_text(member, query.text) or not _member_filters_for_work(
             index, member, query, day
         ):
             continue
-        for task in _tasks(index, member.patient_id):
-            if not task.open or (task.kind == "offer") != (kind == "offer"):
+        for task in index.open_tasks(member.patient_id):
+            if (task.kind == "offer") != (kind == "offer"):
                 continue
             if not viewer.is_plan and not ({task.owner_ref, task.requester_ref} & viewer.own_refs):
                 continue
-            row = work_row(index, member, task, viewer, today)
-            if _work_filters(row, query):
-                rows.append(row)
-    rows.sort(key=_work_sort(query.sort))
-    return paged(rows, query.page)
+            late, soon = _due_state(task, today, day, week_end)
+            if _work_filters(task, late, soon, query):
+                found.append((member, task, late))
+    found.sort(key=_work_sort(query.sort))
+    page = paged(found, query.page)
+    page.rows = [work_row(index, m, t, viewer, today) for m, t, _ in page.rows]
+    return page
+
+
+def _due_state(task: TaskSummary, today: dt.date, day: str, week_end: str) -> tuple[int, bool]:
+    """(days overdue, due within the week) of an offer not yet made; (0, False) otherwise."""
+    if task.kind != "offer" or task.started or not task.due:
+        return 0, False
+    verdict = task.verdict(today)
+    late = verdict.days_late if verdict and verdict.overdue else 0
+    return late, day <= task.due <= week_end
 
 
 def _member_filters_for_work(index, member, query: ListQuery, day: str) -> bool:
@@ -374,12 +401,12 @@ def _member_filters_for_work(index, member, query: ListQuery, day: str) -> bool:
     return not (query.cbo and query.cbo not in _ltsc_organizations(index, member, day))
 
 
-def _work_filters(row: WorkRow, query: ListQuery) -> bool:
-    if query.overdue and not row.overdue:
+def _work_filters(task: TaskSummary, late: int, soon: bool, query: ListQuery) -> bool:
+    if query.overdue and not late:
         return False
-    if query.this_week and not row.due_this_week:
+    if query.this_week and not soon:
         return False
-    return not (query.status and row.status_code != query.status)
+    return not (query.status and (task.business_code or "") != query.status)
 
 
 def work_row(
@@ -438,12 +465,16 @@ def work_row(
     )
 
 
-def _work_sort(sort: str) -> Callable[[WorkRow], Any]:
+def _work_sort(sort: str) -> Callable[[tuple[MemberSummary, TaskSummary, int]], Any]:
     if sort == "name":
-        return lambda r: (_family_first(r.member_name), r.date)
+        return lambda f: (f[0].sort_name, _work_date(f[1]))
     if sort == "status":
-        return lambda r: (r.status, r.date or "9999")
-    return lambda r: (-r.days_overdue, r.date or "9999", r.member_name.casefold())
+        return lambda f: (f[1].business_label, _work_date(f[1]) or "9999")
+    return lambda f: (-f[2], _work_date(f[1]) or "9999", f[0].sort_name)
+
+
+def _work_date(task: TaskSummary) -> str:
+    return (task.due if task.kind == "offer" else task.authored_on) or ""
 
 
 def filter_choices(index: CaseloadIndex) -> dict[str, list[tuple[str, str]]]:

@@ -162,11 +162,12 @@ def work_list() -> str:
     index, person = web().index(), viewer()
     query = ListQuery.from_args(request.args, person)
     services_query = replace(query, page=_page_number(request.args.get("spage")))
-    choices = lists.filter_choices(index)
+    choices, today = lists.filter_choices(index), clock.today()
+    members = lists.members_in_scope(index, person, query, today.isoformat())
     return render_template(
         "work.html",
-        offers=lists.work_page(index, person, query, clock.today(), "offer"),
-        services=lists.work_page(index, person, services_query, clock.today(), "service"),
+        offers=lists.work_page(index, person, query, today, "offer", members),
+        services=lists.work_page(index, person, services_query, today, "service", members),
         query=query,
         choices=choices,
         statuses=[*choices["offer_statuses"], *choices["service_statuses"]],
@@ -361,6 +362,7 @@ def _write(patient_id: str, member_id: str, kind: str, item: dict[str, Any]) -> 
         record_web_access("update", patient_id, status)
     # Care teams and consents may have changed: compartments are recomputed on next use.
     web().policy.forget()
+    web().compartments.clear()
 
 
 def _member_id(patient_id: str) -> str:
@@ -398,6 +400,7 @@ def my_details() -> Any:
             "update", resource_id("role", user().staff_id), status, "PractitionerRole"
         )
     web().policy.forget()
+    web().compartments.clear()
     flash("Your contact details are updated on every care team you are on.")
     return redirect(url_for("webapp.my_details"))
 
