@@ -11,6 +11,7 @@ clock's today.
 
 from __future__ import annotations
 
+import gc
 import threading
 from dataclasses import dataclass, field
 from datetime import date
@@ -169,6 +170,10 @@ class CaseloadIndex:
             self._apply(row.res_type, row.res_id, orjson.loads(row.content))
         self._watermark = top
         self._applied = set()
+        # The summaries live as long as the process: moved out of the garbage collector's
+        # view, a full collection no longer walks hundreds of thousands of them, which made
+        # one page in twenty several hundred milliseconds slower at 5,000 members.
+        gc.freeze()
 
     def _catch_up(self, conn: Any) -> None:
         since = max(0, (self._watermark or 0) - OVERLAP_VERSIONS)
