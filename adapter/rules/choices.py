@@ -39,6 +39,17 @@ def ltsc_choices(record: Record, directory: Directory, as_of: date) -> Choices:
     return Choices(chosen, _shortfall(len(best_per_cbo)))
 
 
+def offerable_ltscs(record: Record, directory: Directory, as_of: date) -> list[Record]:
+    """CHOICE-TWO: every LTS-C who could be offered to the member on `as_of` (active, of a CBO
+    under contract serving the member's county), best fits first, as a person picks from."""
+    rank = _staff_rank((record.get("member") or {}).get("preferred_language"), as_of)
+    preferred = preferred_cbo_types(record, as_of)
+    found = _available_ltscs(directory, home_county(record, as_of), as_of)
+    return sorted(
+        found, key=lambda s: (_type_rank(directory.cbos[s["cbo_id"]], preferred), *rank(s))
+    )
+
+
 def preferred_cbo_types(record: Record, as_of: date) -> list[str]:
     """CBO types that fit the member's needs, most specific first (CBO-TYPES)."""
     goals = {g.get("category") for g in record.get("goals") or [] if g.get("status") in _LIVE_GOALS}

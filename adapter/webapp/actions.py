@@ -161,3 +161,96 @@ def _address(form: Form, problems: list[Issue]) -> Record:
         "state": (form.get("state") or "MA").strip().upper() or "MA",
         "postal_code": postal,
     }
+
+
+OFFER_TRIGGERS = (
+    "OFFER-90", "OFFER-ANNUAL", "AVAIL-ASSESS", "AVAIL-LTSS", "AVAIL-AGENCY",
+    "AVAIL-INSTITUTION", "AVAIL-REQUEST",
+)  # fmt: skip
+SHORTFALL_REASONS = ("fewer-than-two-cbos", "member-requested-specific", "no-cbo-in-area")
+MIN_CHOICES = 2  # CHOICE-TWO
+
+
+def new_offer(form: Form, offerable: Mapping[str, str], offer_id: str | None = None) -> Record:
+    """CHOICE-TWO: an offer of at least two LTS-Cs from different CBOs, or fewer with the
+    reason why; `offerable` maps each LTS-C who may be offered to their CBO."""
+    problems: list[Issue] = []
+    trigger = _require(form, "trigger", "Why the offer is made", problems)
+    if trigger and trigger not in OFFER_TRIGGERS:
+        problems.append(Issue("error", "value", "Choose a reason from the list", ("trigger",)))
+    day = _date(form, "offered_on", "Date of the offer", problems)
+    choices = _form_list(form, "choices")
+    if any(c not in offerable for c in choices):
+        problems.append(Issue("error", "value", "Choose LTS-Cs from the list", ("choices",)))
+    reason = (form.get("fewer_choices_reason") or "").strip() or None
+    _check_two_choices(choices, reason, offerable, problems)
+    _raise_if(problems)
+    return {
+        "offer_id": offer_id or f"WEB-{secrets.token_hex(6).upper()}",
+        "trigger": trigger,
+        "offered_on": day,
+        "choices": choices,
+        "fewer_choices_reason": reason if len(choices) < MIN_CHOICES else None,
+        "outcome": None,
+        "outcome_date": None,
+        "chosen_staff_id": None,
+    }
+
+
+def _check_two_choices(
+    choices: list[str], reason: str | None, offerable: Mapping[str, str], problems: list[Issue]
+) -> None:
+    if len(choices) < MIN_CHOICES and reason not in SHORTFALL_REASONS:
+        text = "Offer at least two LTS-Cs (CHOICE-TWO), or say why fewer are offered"
+        problems.append(Issue("error", "required", text, ("choices",)))
+    cbos = [offerable.get(c) for c in choices]
+    if len(choices) >= MIN_CHOICES and len(set(cbos)) < MIN_CHOICES:
+        text = "Offer LTS-Cs from at least two different CBOs (CHOICE-TWO)"
+        problems.append(Issue("error", "value", text, ("choices",)))
+
+
+def _form_list(form: Form, name: str) -> list[str]:
+    values = form.getlist(name) if hasattr(form, "getlist") else [form.get(name) or ""]
+    return list(dict.fromkeys(v.strip() for v in values if v and v.strip()))
+
+
+def alternative_found(
+    record: Record, form: Form, reporter_staff_id: str, service_types: Mapping[str, str]
+) -> Record:
+    """DENIED-ALT: the alternative the CC and LTS-C found for a denied service, recommended
+    for authorization; the search Task completes when the plan records it."""
+    problems: list[Issue] = []
+    denied = find_item(
+        record, "service_recommendations", ((form.get("recommendation_id") or "").strip(),)
+    )
+    if denied is None or (denied.get("authorization") or {}).get("decision") != "denied":
+        raise FormError("unknown service", issues=[Issue("error", "not-found", "No such service")])
+    kind = _require(form, "service_type", "The alternative service", problems)
+    if kind and kind not in service_types:
+        problems.append(
+            Issue("error", "value", "Choose a service from the list", ("service_type",))
+        )
+    day = _date(form, "date", "Date", problems)
+    note = (form.get("note") or "").strip() or None
+    _raise_if(problems)
+    return {
+        "recommendation_id": f"WEB-{secrets.token_hex(6).upper()}",
+        "service_type": kind,
+        "recommended_on": day,
+        "recommended_by": reporter_staff_id,
+        "goal_ids": list(denied.get("goal_ids") or []),
+        "quantity": None,
+        "note": note,
+        "self_directed": False,
+        "authorization": {
+            "decision": "pending",
+            "decided_on": None,
+            "reason": None,
+            "authorization_id": None,
+        },
+        "vendor_id": None,
+        "expected_start": None,
+        "wait_list": None,
+        "fulfillment_status": "pending",
+        "alternative_for": denied["recommendation_id"],
+    }

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from adapter import clock
 from adapter.canonical import profile_url
+from adapter.mapping.ids import resource_id
 from adapter.rules.verdict import OfferVerdict, offer_verdict
+from adapter.webapp import labels
 from adapter.webapp.access import search_all
 from adapter.webapp.fhir_view import (
     References,
@@ -25,12 +28,6 @@ OFFER_PROFILE = profile_url("ltsc-offer-task")
 SERVICE_PROFILE = profile_url("ltss-service-task")
 OPEN_STATUSES = ("draft", "requested", "received", "accepted", "ready", "in-progress", "on-hold")
 RECENT_NOTIFICATIONS = 20
-# Names people read for the BCP-47 codes One Care members most often prefer; others show as code.
-LANGUAGE_NAMES = {
-    "en": "English", "es": "Spanish", "pt": "Portuguese", "ht": "Haitian Creole",
-    "vi": "Vietnamese", "zh": "Chinese", "km": "Khmer", "ru": "Russian", "ar": "Arabic",
-    "ase": "American Sign Language", "fr": "French", "cv": "Cape Verdean Creole",
-}  # fmt: skip
 
 
 @dataclass
@@ -52,7 +49,8 @@ class TeamMember:
 class Offer:
     task_id: str
     offer_id: str | None  # the plan's offer record; None while the offer is only due
-    triggers: list[str]
+    triggers: list[str]  # what our offer-trigger CodeSystem calls each reason
+    trigger_codes: list[str]
     due: str | None
     status: str
     business_status: str
@@ -61,10 +59,15 @@ class Offer:
     chosen: str | None
     verdict: OfferVerdict
     can_update: bool = False
+    offered: list[TeamMember] = field(default_factory=list)  # each choice's CBO and contact
 
     @property
     def overdue(self) -> bool:
         return self.verdict.overdue
+
+    @property
+    def days_overdue(self) -> int:
+        return self.verdict.days_late if self.verdict.overdue else 0
 
     @property
     def offered_on(self) -> str | None:
@@ -85,6 +88,8 @@ class Service:
     business_status: str
     business_code: str | None
     owner: str
+    owner_organization: str
+    owner_phone: str | None
     reason: str | None
     expected_start: str | None
     authored_on: str | None
@@ -95,9 +100,19 @@ class Service:
         return self.status in OPEN_STATUSES
 
     @property
+    def status_label(self) -> str:
+        return labels.task_status(self.status)
+
+    @property
+    def kind_label(self) -> str:
+        return labels.service_kind(self.kind)
+
+    @property
     def has_form(self) -> bool:
-        """RECOMMEND, VENDOR-FILL, WAIT: authorizations and fulfillments are updated here."""
-        return self.kind in ("authorization", "fulfillment") and self.recommendation_id is not None
+        """RECOMMEND, VENDOR-FILL, WAIT, DENIED-ALT: authorizations and fulfillments are
+        updated here, and an alternative to a denied service is recorded here."""
+        forms = ("authorization", "fulfillment", "alternative-search")
+        return self.kind in forms and self.recommendation_id is not None
 
 
 @dataclass
@@ -187,7 +202,7 @@ def member_summary(member_id: str, patient: Resource) -> CarePlan:
         phone=telecom(patient, "phone"),
         email=telecom(patient, "email"),
         addresses=[_address(a) for a in patient.get("address") or [] if _current(a)],
-        language=LANGUAGE_NAMES.get(language or "", language),
+        language=labels.language(language),
         interpreter=interpreter,
         preferences=preferences,
         accessibility=accessibility,
@@ -264,7 +279,12 @@ def offer(task: Resource, refs: References) -> Offer:
         task_id=task["id"],
         # An offer the CC has made starts its execution; one only due has no plan record yet.
         offer_id=source_record_id(task) if _execution_start(task) else None,
-        triggers=[c.get("code", "") for c in (task.get("reasonCode") or {}).get("coding") or []],
+        triggers=labels.concept_labels(task.get("reasonCode")),
+        trigger_codes=list(
+            dict.fromkeys(
+                str(c.get("code", "")) for c in (task.get("reasonCode") or {}).get("coding") or []
+            )
+        ),
         due=due,
         status=task.get("status", ""),
         business_status=label_of(task.get("businessStatus")),
@@ -272,6 +292,29 @@ def offer(task: Resource, refs: References) -> Offer:
         decision=label_of(decision[0].get("valueCodeableConcept")) if decision else None,
         chosen=refs.name(chosen[0]["valueReference"]["reference"]) if chosen else None,
         verdict=offer_verdict(due, _execution_start(task), task.get("status", ""), clock.today()),
+        offered=[
+            _offered(refs, i.get("valueReference"))
+            for i in _typed(task.get("input"), "ltsc-choice")
+        ],
+    )
+
+
+def _offered(refs: References, reference: Resource | None) -> TeamMember:
+    """CHOICE-TWO, CONTACT: an LTS-C offered, with their CBO and direct lines."""
+    text = (reference or {}).get("reference", "")
+    role = refs.resource(text) or {}
+    return TeamMember(
+        staff_id=_staff(reference, refs)[0],
+        name=refs.name(text),
+        role="LTS-C",
+        role_code="ltsc",
+        organization=refs.organization_of(text),
+        start=None,
+        end=None,
+        phone=telecom(role, "phone"),
+        email=telecom(role, "email"),
+        schedule=role.get("availabilityExceptions"),
+        time_off=[],
     )
 
 
@@ -294,17 +337,20 @@ def service_tasks(refs: References, tasks: list[Resource]) -> list[Service]:
 
 def _service(task: Resource, refs: References) -> Service:
     focus = refs.resource((task.get("focus") or {}).get("reference")) or {}
+    owner = str((task.get("owner") or {}).get("reference") or "")
     kind = task_kind(task)
     start = ((task.get("restriction") or {}).get("period") or {}).get("start")
     return Service(
         task_id=task["id"],
         kind=kind,
         recommendation_id=recommendation_id(task, kind),
-        service=label_of(focus.get("code")) or "service",
+        service=(labels.concept_labels(focus.get("code")) or ["Service"])[0],
         status=task.get("status", ""),
-        business_status=label_of(task.get("businessStatus")),
+        business_status=(labels.concept_labels(task.get("businessStatus")) or [""])[0],
         business_code=code_of(task.get("businessStatus")),
-        owner=refs.name((task.get("owner") or {}).get("reference")),
+        owner=refs.name(owner),
+        owner_organization=refs.organization_of(owner) if "PractitionerRole/" in owner else "",
+        owner_phone=telecom(refs.resource(owner), "phone"),
         reason=(task.get("statusReason") or {}).get("text"),
         expected_start=start,
         authored_on=task.get("authoredOn"),
@@ -350,12 +396,33 @@ def notifications(messages: list[Resource], refs: References) -> list[Notificati
             topic=label_of(m.get("category")),
             sender=refs.name((m.get("sender") or {}).get("reference")),
             recipients=", ".join(refs.name(r.get("reference")) for r in m.get("recipient") or []),
-            text=" ".join(p.get("contentString", "") for p in m.get("payload") or []),
+            text=readable_message(
+                " ".join(p.get("contentString", "") for p in m.get("payload") or []), refs
+            ),
         )
         for m in messages
     ]
     found.sort(key=lambda n: n.sent, reverse=True)
     return found[:RECENT_NOTIFICATIONS]
+
+
+VENDOR_ID = re.compile(r"\bvendor (V-[A-Z0-9-]+)")
+SERVICE_CODE = re.compile(r"^([a-z]+(?:-[a-z]+)*)(:| was | is )")
+
+
+def readable_message(text: str, refs: References) -> str:
+    """The rules' message with names for codes: the vendor's name for its id (VENDOR-FILL),
+    the service's display for its code."""
+
+    def vendor(found: re.Match[str]) -> str:
+        name = refs.name(f"Organization/{resource_id('vendor', found.group(1))}")
+        return name if name != "unknown" else found.group(0)
+
+    def service(found: re.Match[str]) -> str:
+        label = labels.displays().get("ltss-service-type", {}).get(found.group(1))
+        return f"{label}{found.group(2)}" if label else found.group(0)
+
+    return SERVICE_CODE.sub(service, VENDOR_ID.sub(vendor, text), count=1)
 
 
 def _typed(entries: list[Resource] | None, code: str) -> list[Resource]:

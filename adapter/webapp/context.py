@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app, g
@@ -11,8 +11,12 @@ from flask import current_app, g
 from adapter.api.context import EXTENSION_KEY as API_KEY
 from adapter.config import Settings
 from adapter.security import AccessPolicy
+from adapter.security.compartments import Compartment, role_reference
 from adapter.services import MemberService
 from adapter.webapp.access import patient_id_of
+from adapter.webapp.caseload import CaseloadIndex
+from adapter.webapp.lists import Viewer
+from adapter.webapp.throttle import SignInThrottle
 from adapter.webapp.tokens import member_for_token, member_token
 from adapter.webapp.users import WebUser
 
@@ -29,6 +33,18 @@ class WebContext:
     dev_users: dict[str, WebUser]
     service: MemberService
     policy: AccessPolicy
+    throttle: SignInThrottle = field(default_factory=SignInThrottle)
+    caseload: CaseloadIndex | None = None
+    _tokens: dict[str, str] = field(default_factory=dict)  # member page id -> Patient id
+    # (org kind, org id, staff id) -> (membership generation, the policy's compartment)
+    compartments: dict[tuple[Any, ...], tuple[int, Any]] = field(default_factory=dict)
+
+    def index(self) -> CaseloadIndex:
+        """The caseload view, brought up to date with the store."""
+        if self.caseload is None:
+            self.caseload = CaseloadIndex(self.store)
+        self.caseload.refresh()
+        return self.caseload
 
     def user(self, name: str | None) -> WebUser | None:
         if not name:
@@ -50,18 +66,33 @@ def user() -> WebUser:
     return g.web_user
 
 
+def compartment() -> Compartment | None:
+    """The access policy's compartment for the signed-in user, computed again only when the
+    store's membership generation moves: every write that can change who sees which member
+    moves it, in any process, so the answer stays the policy's while it is reused. (The policy's
+    own cache also expires by time; recomputing a plan of thousands takes a second or more.)"""
+    if "web_compartment" not in g:
+        context, person = web(), user()
+        key = (person.org_kind, person.org_id, person.staff_id)
+        generation = context.store.membership_generation()
+        cached = context.compartments.get(key)
+        if cached is None or cached[0] != generation:
+            cached = (generation, context.policy.compartment(person.principal))
+            context.compartments[key] = cached
+        g.web_compartment = cached[1]
+    return g.web_compartment
+
+
 def visible_patient_ids() -> frozenset[str]:
     """Patient ids (`mbr-...`) in the signed-in user's compartment."""
-    if "web_patients" not in g:
-        found = web().policy.member_ids(user().principal)
-        g.web_patients = found if found is not None else frozenset()
-    return g.web_patients
+    found = compartment()
+    return found.members if found is not None else frozenset()
 
 
 def own_references() -> frozenset[str]:
     """The user's organization and roles as references (Task owner, requester)."""
-    compartment = web().policy.compartment(user().principal)
-    return compartment.own_refs if compartment is not None else frozenset()
+    found = compartment()
+    return found.own_refs if found is not None else frozenset()
 
 
 def token_for(patient_id: str) -> str:
@@ -69,7 +100,30 @@ def token_for(patient_id: str) -> str:
 
 
 def patient_from_token(token: str) -> str | None:
-    return member_for_token(current_app.secret_key or "", token, sorted(visible_patient_ids()))
+    """The member a page id names, if the user may see them: looked up among the members of
+    the caseload view (one HMAC per member, once), then checked against the compartment."""
+    context, visible = web(), visible_patient_ids()
+    found = context._tokens.get(token)
+    if found is None:
+        known = set(context.index().members) - set(context._tokens.values())
+        for patient_id in known:
+            context._tokens[token_for(patient_id)] = patient_id
+        found = context._tokens.get(token)
+    if found is None:  # not in the view yet: fall back to the user's own members
+        found = member_for_token(current_app.secret_key or "", token, sorted(visible))
+    return found if found in visible else None
+
+
+def viewer() -> Viewer:
+    """The signed-in person as the lists see them (docs/webapp.md, "Caseloads")."""
+    person = user()
+    return Viewer(
+        role_refs=frozenset({role_reference(person.staff_id)}),
+        own_refs=own_references(),
+        visible=visible_patient_ids(),
+        is_plan=person.org_kind == "plan",
+        is_supervisor=person.is_supervisor,
+    )
 
 
 def may_update(task: dict[str, Any]) -> bool:

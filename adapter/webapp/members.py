@@ -1,46 +1,14 @@
-"""The members a user may see, as rows of the members page, and their plan's directory."""
+"""A member's Patient and plan member id, and their plan's directory."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from adapter.canonical import identifier_system
 from adapter.errors import Gone, NotFound
 from adapter.store import members
-from adapter.webapp.fhir_view import human_name
 
 MEMBER_ID_SYSTEM = identifier_system("plan-member-id")
-
-
-@dataclass
-class MemberRow:
-    patient_id: str
-    member_id: str
-    name: str
-    family: str
-    birth_date: str
-
-
-def member_rows(store: Any, patient_ids: Iterable[str]) -> list[MemberRow]:
-    """One row per member, by family name; members no longer stored are left out."""
-    rows = []
-    for patient_id in patient_ids:
-        patient = read_patient(store, patient_id)
-        if patient is None:
-            continue
-        family = ((patient.get("name") or [{}])[0]).get("family", "")
-        rows.append(
-            MemberRow(
-                patient_id,
-                plan_member_id(patient) or "",
-                human_name(patient),
-                family,
-                patient.get("birthDate", ""),
-            )
-        )
-    return sorted(rows, key=lambda r: (r.family.lower(), r.name.lower()))
 
 
 def read_patient(store: Any, patient_id: str) -> dict[str, Any] | None:

@@ -1,24 +1,26 @@
-"""Web sessions: signed cookies, idle timeout, CSRF tokens and the signed-in user."""
+"""Web sessions: signed cookies, idle timeout, CSRF tokens (Flask-WTF) and the signed-in user."""
 
 from __future__ import annotations
 
 import contextlib
-import hmac
 import os
 import secrets
 import time
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, abort, request, session
+from flask import Flask, abort, current_app, session
+from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 
 from adapter import clock
 from adapter.config import Settings
 
 SECRET_FILE_NAME = "webapp-secret-key"  # noqa: S105 - a file name, not a secret
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
-USER_KEY, SEEN_KEY, CSRF_KEY = "user", "seen", "csrf"
-CSRF_FIELD = "csrf_token"
+USER_KEY, SEEN_KEY = "user", "seen"
+CSRF_FIELD = "csrf_token"  # Flask-WTF's default field name, which every form posts
+EXPIRED_FORM = "The form has expired. Go back, reload the page and try again."
+CSRF_EXTENSION = "ltsc_webapp_csrf"
 
 
 def configure_sessions(app: Flask, settings: Settings) -> None:
@@ -33,7 +35,19 @@ def configure_sessions(app: Flask, settings: Settings) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.host not in LOCAL_HOSTS,
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings.webapp_session_minutes),
+        # Only the web app's forms are checked (see check_csrf); the FHIR API takes bearer
+        # tokens, not cookies, so its POSTs need no CSRF token.
+        WTF_CSRF_CHECK_DEFAULT=False,
+        WTF_CSRF_FIELD_NAME=CSRF_FIELD,
+        # A token lives as long as its session, whose idle timeout the product clock decides;
+        # Flask-WTF's own time limit would read the machine's clock.
+        WTF_CSRF_TIME_LIMIT=None,
+        # Pages are sent with `Referrer-Policy: no-referrer`, so HTTPS posts carry no Referer
+        # to compare; the token and the SameSite session cookie do the work.
+        WTF_CSRF_SSL_STRICT=False,
     )
+    if CSRF_EXTENSION not in app.extensions:
+        app.extensions[CSRF_EXTENSION] = CSRFProtect(app)
 
 
 def shared_secret_key(path: Path) -> str:
@@ -52,11 +66,11 @@ def shared_secret_key(path: Path) -> str:
 
 
 def sign_in(user_name: str) -> None:
-    """A fresh session (no fixation): new CSRF token, the user, the time of this request."""
+    """A fresh session (no fixation): the user, the time of this request; the next page
+    gets a new CSRF token."""
     session.clear()
     session.permanent = True
     session[USER_KEY] = user_name
-    session[CSRF_KEY] = secrets.token_urlsafe(32)
     session[SEEN_KEY] = int(clock.timestamp())
 
 
@@ -79,15 +93,16 @@ def current_user_name(timeout_minutes: int) -> str | None:
 
 def csrf_token() -> str:
     """The session's CSRF token; signed-out visitors get one for the sign-in form."""
-    token = session.get(CSRF_KEY)
-    if not token:
-        token = session[CSRF_KEY] = secrets.token_urlsafe(32)
-    return str(token)
+    return generate_csrf()
 
 
 def check_csrf() -> None:
     """Every POST carries the session's token in a hidden field; anything else is refused."""
-    expected = session.get(CSRF_KEY)
-    sent = request.form.get(CSRF_FIELD, "")
-    if not expected or not hmac.compare_digest(str(expected), sent):
-        abort(400, description="The form has expired. Go back, reload the page and try again.")
+    try:
+        app_csrf().protect()
+    except CSRFError:
+        abort(400, description=EXPIRED_FORM)
+
+
+def app_csrf() -> CSRFProtect:
+    return current_app.extensions[CSRF_EXTENSION]

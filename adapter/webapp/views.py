@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from flask import (
@@ -20,25 +21,25 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import NotFound as NotFoundPage
 from werkzeug.http import HTTP_STATUS_CODES
 
+from adapter import clock
 from adapter.errors import AdapterError, Conflict, NotFound
 from adapter.mapping.ids import resource_id
-from adapter.webapp import actions, session, staff
+from adapter.webapp import actions, labels, lists, offers, session, staff
 from adapter.webapp.access import patient_id_of
 from adapter.webapp.audit import record_web_access
 from adapter.webapp.careplan import care_plan, today
 from adapter.webapp.context import (
-    is_visible_task,
     may_update,
     patient_from_token,
     token_for,
     user,
-    visible_patient_ids,
+    viewer,
     web,
     write_gate,
 )
-from adapter.webapp.members import member_rows, plan_directory, plan_member_id, read_patient
+from adapter.webapp.lists import ListQuery
+from adapter.webapp.members import plan_directory, plan_member_id, read_patient
 from adapter.webapp.users import password_matches
-from adapter.webapp.worklist import work_items
 
 log = logging.getLogger(__name__)
 webapp = Blueprint(
@@ -97,14 +98,28 @@ def sign_in() -> Any:
         return _sign_in_page()
     name = request.form.get("user", "")
     dev_user = context.dev_users.get(name)
-    known = context.users.get(name)
     if dev_user is not None and "dev" in request.form:
         session.sign_in(dev_user.name)
-    elif password_matches(known, request.form.get("password", "")) and known is not None:
-        session.sign_in(known.name)
-    else:
+        return redirect(url_for("webapp.work_list"))
+    return _password_sign_in(name)
+
+
+def _password_sign_in(name: str) -> Any:
+    """A users-file sign-in, refused while the account or the address is locked out."""
+    throttle, address = web().throttle, request.remote_addr or "unknown"
+    locked = throttle.lockout(name, address)
+    if locked is None:
+        known = web().users.get(name)
+        if password_matches(known, request.form.get("password", "")) and known is not None:
+            throttle.succeeded(name)
+            session.sign_in(known.name)
+            return redirect(url_for("webapp.work_list"))
+        locked = throttle.failed(name, address)
+    if locked is None:
         return _sign_in_page(error="The user name or password is not right."), 401
-    return redirect(url_for("webapp.work_list"))
+    log.warning("web sign-in paused for an %s after repeated failures", locked.scope)
+    page = _sign_in_page(error=locked.message)
+    return page, 429, {"Retry-After": str(locked.seconds_left)}
 
 
 def _sign_in_page(error: str | None = None) -> str:
@@ -126,14 +141,46 @@ def sign_out() -> Response:
 
 @webapp.get("/members")
 def members() -> str:
-    rows = member_rows(web().store, visible_patient_ids())
-    return render_template("members.html", rows=rows)
+    """Search, filter, sort and page the user's caseload (or, for supervisors, everyone)."""
+    index, person = web().index(), viewer()
+    query = ListQuery.from_args(request.args, person)
+    page = lists.member_page(index, person, query, clock.today())
+    return render_template(
+        "members.html",
+        page=page,
+        query=query,
+        choices=lists.filter_choices(index),
+        sorts=lists.MEMBER_SORTS,
+        statuses=lists.MEMBER_STATUSES,
+        supervisor=person.is_supervisor,
+    )
 
 
 @webapp.get("/work")
 def work_list() -> str:
-    offers, services = work_items(web().store, is_visible_task, may_update)
-    return render_template("work.html", offers=offers, services=services)
+    """Open offers and open service Tasks of the user's caseload, overdue first."""
+    index, person = web().index(), viewer()
+    query = ListQuery.from_args(request.args, person)
+    services_query = replace(query, page=_page_number(request.args.get("spage")))
+    choices, today = lists.filter_choices(index), clock.today()
+    members = lists.members_in_scope(index, person, query, today.isoformat())
+    return render_template(
+        "work.html",
+        offers=lists.work_page(index, person, query, today, "offer", members),
+        services=lists.work_page(index, person, services_query, today, "service", members),
+        query=query,
+        choices=choices,
+        statuses=[*choices["offer_statuses"], *choices["service_statuses"]],
+        sorts=lists.WORK_SORTS,
+        supervisor=person.is_supervisor,
+    )
+
+
+def _page_number(text: str | None) -> int:
+    try:
+        return max(1, int(text or 1))
+    except ValueError:
+        return 1
 
 
 @webapp.get("/members/<token>")
@@ -149,7 +196,17 @@ def _member_page(patient_id: str, token: str, errors: list[Any] | None = None) -
     except NotFound:
         abort(404)
     vendors = _vendors(plan.member_id)
-    page = render_template("member.html", plan=plan, token=token, errors=errors, vendors=vendors)
+    page = render_template(
+        "member.html",
+        plan=plan,
+        token=token,
+        errors=errors,
+        vendors=vendors,
+        may_offer=_may_make_offers(),
+        service_types=sorted(
+            labels.displays().get("ltss-service-type", {}).items(), key=lambda kv: kv[1]
+        ),
+    )
     return page, 422 if errors else 200
 
 
@@ -174,6 +231,67 @@ def update_service(token: str) -> Any:
         return actions.service_update(record, form, vendor_ids)
 
     return _apply(patient_id, token, "service_recommendations", item, "The service is updated.")
+
+
+@webapp.route("/members/<token>/offers/new", methods=["GET", "POST"])
+def new_offer(token: str) -> Any:
+    """CHOICE-TWO: the CC offers an LTS-C, two proposed from the directory."""
+    patient_id = _patient_or_404(token)
+    if not _may_make_offers():
+        abort(403)
+    member_id = _member_id(patient_id)
+    plan = care_plan(web().store, patient_id, lambda _task: False)
+    record = web().service.member_record(member_id)
+    due = next((o.trigger_codes[0] for o in plan.offers if o.open and not o.offer_id), None)
+    form = offers.offer_form(
+        record, plan_directory(web().store, member_id), clock.today(), due or "AVAIL-REQUEST"
+    )
+    if request.method == "GET":
+        return _offer_page(plan, token, form, selected=form.proposed)
+    try:
+        item = actions.new_offer(request.form, form.cbo_of)
+        _write(patient_id, member_id, "offers", item)
+    except AdapterError as error:
+        selected = request.form.getlist("choices")
+        return _offer_page(plan, token, form, selected, error.issues), 422
+    flash("The offer is recorded. Record the member's decision below when they make it.")
+    return redirect(url_for("webapp.member", token=token) + "#offers")
+
+
+def _may_make_offers() -> bool:
+    """Offers are the plan's: its CCs make them (the offer Tasks are theirs)."""
+    person = user()
+    return person.org_kind == "plan" and web().policy.allows(person.principal, "update", "Task")
+
+
+def _offer_page(
+    plan: Any, token: str, form: Any, selected: list[str], errors: list[Any] | None = None
+) -> str:
+    return render_template(
+        "new_offer.html",
+        plan=plan,
+        token=token,
+        form=form,
+        selected=selected,
+        values=request.form if request.method == "POST" else {},
+        triggers=offers.trigger_choices(),
+        shortfalls=offers.shortfall_choices(),
+        errors=errors,
+        link_errors=True,
+    )
+
+
+@webapp.post("/members/<token>/alternatives")
+def record_alternative(token: str) -> Any:
+    """DENIED-ALT: the alternative found for a denied service, sent for authorization."""
+    patient_id = _patient_or_404(token)
+    service_types = labels.displays().get("ltss-service-type", {})
+
+    def item(record: dict[str, Any], form: Any) -> dict[str, Any]:
+        return actions.alternative_found(record, form, user().staff_id, service_types)
+
+    done = "The alternative is recorded and sent for authorization."
+    return _apply(patient_id, token, "service_recommendations", item, done)
 
 
 @webapp.route("/members/<token>/notify", methods=["GET", "POST"])
@@ -244,6 +362,7 @@ def _write(patient_id: str, member_id: str, kind: str, item: dict[str, Any]) -> 
         record_web_access("update", patient_id, status)
     # Care teams and consents may have changed: compartments are recomputed on next use.
     web().policy.forget()
+    web().compartments.clear()
 
 
 def _member_id(patient_id: str) -> str:
@@ -281,6 +400,7 @@ def my_details() -> Any:
             "update", resource_id("role", user().staff_id), status, "PractitionerRole"
         )
     web().policy.forget()
+    web().compartments.clear()
     flash("Your contact details are updated on every care team you are on.")
     return redirect(url_for("webapp.my_details"))
 

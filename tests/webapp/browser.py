@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Flask
 from selenium import webdriver
@@ -121,8 +122,8 @@ def wait_for_heading(driver: webdriver.Chrome, text: str) -> None:
 
 
 def open_member(driver: webdriver.Chrome, base: str, name: str) -> str:
-    """Open a member's page from the members list; returns its URL."""
-    driver.get(f"{base}/app/members")
+    """Open a member's page from the members list, searched by name; returns its URL."""
+    driver.get(f"{base}/app/members?" + urlencode({"q": name, "scope": "all"}))
     driver.find_element(By.LINK_TEXT, name).click()
     wait_for_heading(driver, f"Shared care plan: {name}")
     return driver.current_url

@@ -23,8 +23,10 @@ from adapter.webapp.access import SECURITY_KEY
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 MEMBER_LINK = re.compile(r'href="(/app/members/[A-Za-z0-9_-]+)(?:#[^"]*)?"')
-# Sample users (adapter/webapp/dev_users.yaml): the plan's CC and LTS-Cs of two CBOs.
+# Sample users (adapter/webapp/dev_users.yaml): the plan's CC and LTS-Cs of two CBOs, and a
+# supervisor of the plan's CCs.
 CC, MBIL_LTSC, MRLC_LTSC = "cc.thompson", "ltsc.volkov", "ltsc.santiago"
+SUPERVISOR = "supervisor.reyes"
 
 
 @pytest.fixture(scope="session")
@@ -114,8 +116,8 @@ def csrf(client: FlaskClient, path: str = "/app/sign-in") -> str:
 
 
 def member_link(client: FlaskClient, name: str) -> str:
-    """The member page of the member with that name, from the user's members list."""
-    page = client.get("/app/members").text
+    """The member page of the member with that name, found by the members list's search."""
+    page = client.get("/app/members", query_string={"q": name, "scope": "all"}).text
     for row in page.split("<tr>"):
         link = MEMBER_LINK.search(row)
         if link and f">{name}</a>" in row:

@@ -5,17 +5,38 @@ from __future__ import annotations
 import re
 
 from adapter.webapp.tokens import member_token
-from tests.webapp.conftest import CC, MBIL_LTSC, MRLC_LTSC, csrf, member_link, text_of
+from tests.webapp.conftest import (
+    CC,
+    MBIL_LTSC,
+    MRLC_LTSC,
+    SUPERVISOR,
+    csrf,
+    member_link,
+    text_of,
+)
 
 ROW_NAME = re.compile(r'<th scope="row"><a href="/app/members/[^"]+">([^<]+)</a></th>')
 
 
-def names_on_members_list(client) -> set[str]:
-    return set(ROW_NAME.findall(client.get("/app/members").text))
+def names_on_members_list(client, query: str = "") -> set[str]:
+    return set(ROW_NAME.findall(client.get(f"/app/members{query}").text))
 
 
-def test_plan_user_sees_every_member_of_the_plan(sign_in):
-    assert len(names_on_members_list(sign_in(CC))) == 45
+def test_a_cc_lists_their_own_caseload(sign_in):
+    """Members whose care team has the CC (cc.thompson is CC-0008 on six care teams)."""
+    names = names_on_members_list(sign_in(CC))
+    assert names == {
+        "Colleen McCarthy", "Erin Kelly", "María Ortiz", "Nadège Etienne", "Paulo Furtado",
+        "Rose Joseph",
+    }  # fmt: skip
+    assert names_on_members_list(sign_in(CC), "?scope=all") == names  # not a supervisor
+
+
+def test_a_supervisor_lists_every_member_of_the_plan_or_their_own(sign_in):
+    client = sign_in(SUPERVISOR)
+    assert len(names_on_members_list(client)) == 45
+    assert len(names_on_members_list(client, "?scope=all&page=9")) == 45  # the last page
+    assert names_on_members_list(client, "?scope=mine") == set()
 
 
 def test_team_discretion_ltsc_sees_only_members_whose_care_team_they_are_on(sign_in):
@@ -62,7 +83,7 @@ def test_ltsc_cannot_record_an_offer_decision_the_cc_owns(sign_in, store):
 
 
 def test_pages_carry_no_member_id_or_name_in_their_urls(sign_in):
-    client = sign_in(CC)
+    client = sign_in(SUPERVISOR)
     hrefs = re.findall(r'(?:href|action)="([^"]+)"', client.get("/app/members").text)
     member_pages = [h for h in hrefs if h.startswith("/app/members/")]
     assert len(member_pages) == 45

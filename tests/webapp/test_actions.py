@@ -112,7 +112,7 @@ def test_vendor_fill_setting_the_vendor_and_start_date_notifies_the_cc(sign_in, 
     assert task["restriction"]["period"]["start"] == "2026-12-07"
     notes = text_of(cc.get(page).text).split("Recent notifications")[1]
     assert "Vendor can fill" in notes
-    assert "vendor V-HOMECARE-1 expects to start on 2026-12-07" in notes
+    assert "Homemaker: Greater Boston Home Care Partners expects to start on 2026-12-07" in notes
     assert "Greater Boston Home Care Partners Sean Thompson" in notes  # from the vendor, to the CC
 
 

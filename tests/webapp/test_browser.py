@@ -1,5 +1,5 @@
 """The web app in a real headless browser: the main journeys, access by URL, keyboard use and
-axe-core's accessibility rules (zero serious or critical violations on every page)."""
+axe-core's accessibility rules (no violation of any impact on any page)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from tests.webapp.browser import (
 pytestmark = pytest.mark.slow
 
 CC_NAME, MBIL_NAME, MRLC_NAME = "Sean Thompson", "Andrei Volkov", "Wilfredo Santiago"
+SUPERVISOR_NAME = "Dana Reyes"
 
 
 @pytest.fixture
@@ -95,7 +96,7 @@ def test_cc_sets_a_vendor_start_date_and_sees_the_notification(browser):
     assert "The service is updated." in driver.find_element(By.ID, "main").text
     notes = section_text(driver, "notifications")
     assert "Vendor can fill" in notes
-    assert "vendor V-HOMECARE-1 expects to start on 2026-12-07" in notes
+    assert "Homemaker: Greater Boston Home Care Partners expects to start on 2026-12-07" in notes
     assert CC_NAME in notes
 
 
@@ -121,29 +122,36 @@ def test_keyboard_user_skips_to_the_main_content_with_a_visible_focus(browser):
     assert driver.switch_to.active_element.get_attribute("id") == "main"
 
 
-def page_paths(driver: Any, base: str) -> list[str]:
-    """Every kind of page a CC and an LTS-C reach, signed in as the current user."""
-    member = open_member(driver, base, "Rose Joseph").removeprefix(base)
-    return ["/app/work", "/app/members", member, f"{member}/notify", "/app/me", "/app/no-such"]
+def page_paths(driver: Any, base: str, member_name: str) -> list[str]:
+    """Every kind of page a CC, a supervisor and an LTS-C reach, signed in as the current user,
+    with the lists searched, filtered, sorted and paged."""
+    member = open_member(driver, base, member_name).removeprefix(base)
+    return [
+        "/app/work", "/app/work?overdue=1&sort=name", "/app/members",
+        "/app/members?q=joseph&rating=C3&status=ltsc&sort=birth", "/app/members?q=no-such-name",
+        member, f"{member}/notify", f"{member}/offers/new", "/app/me", "/app/no-such",
+    ]  # fmt: skip
 
 
 def assert_accessible(driver: Any, where: str) -> None:
-    found = serious(axe_violations(driver))
+    found = axe_violations(driver)
     assert found == [], f"{where}: {found}"
 
 
-def test_every_page_has_no_serious_accessibility_violations(browser):
+def test_every_page_has_no_accessibility_violations(browser):
     driver, base = browser
     driver.get(f"{base}/app/sign-in")
     assert_accessible(driver, "sign-in")
-    for user in (CC_NAME, MBIL_NAME):
+    for user, member in (
+        (CC_NAME, "Rose Joseph"), (SUPERVISOR_NAME, "Edwin Cruz"), (MBIL_NAME, "Rose Joseph"),
+    ):  # fmt: skip
         sign_in_as(driver, base, user)
-        for path in page_paths(driver, base):
+        for path in page_paths(driver, base, member):
             driver.get(base + path)
             assert_accessible(driver, f"{user} {path}")
 
 
-def test_a_form_with_errors_has_no_serious_accessibility_violations(browser):
+def test_a_form_with_errors_has_no_accessibility_violations(browser):
     driver, base = browser
     sign_in_as(driver, base, MBIL_NAME)
     open_member(driver, base, "Rose Joseph")
@@ -165,3 +173,21 @@ def test_the_accessibility_check_catches_a_violation(browser):
         "document.querySelector('main').insertAdjacentHTML('beforeend', '<input type=text>')"
     )
     assert any(v["id"] == "label" for v in serious(axe_violations(driver)))
+
+
+def test_an_offer_with_one_choice_and_no_reason_is_explained_accessibly(browser):
+    """CHOICE-TWO: the error summary links to the choices; the page has no violation."""
+    driver, base = browser
+    sign_in_as(driver, base, SUPERVISOR_NAME)
+    open_member(driver, base, "Keisha Robinson")
+    driver.find_element(By.LINK_TEXT, "Make an LTS-C offer").click()
+    wait_for_heading(driver, "Make an LTS-C offer to Keisha Robinson")
+    driver.find_elements(By.CSS_SELECTOR, "input[name=choices]:checked")[0].click()
+    driver.find_element(By.XPATH, "//button[normalize-space()='Record the offer']").click()
+    wait_for_heading(driver, "Make an LTS-C offer to Keisha Robinson")
+    summary = driver.find_element(By.CLASS_NAME, "error-summary")
+    assert "Offer at least two LTS-Cs (CHOICE-TWO)" in summary.text
+    summary.find_element(By.TAG_NAME, "a").click()
+    assert driver.current_url.endswith("#choices")
+    assert len(driver.find_elements(By.CSS_SELECTOR, "input[name=choices]:checked")) == 1
+    assert_accessible(driver, "new offer with errors")

@@ -5,20 +5,24 @@ from __future__ import annotations
 import lxml.html
 import pytest
 
-from tests.webapp.conftest import CC, MBIL_LTSC, member_link
+from tests.webapp.conftest import CC, MBIL_LTSC, SUPERVISOR, member_link
 
 FIELDS = "//input[not(@type='hidden')] | //select | //textarea"
 
 
-def pages(client) -> list[str]:
+def pages(client, user: str) -> list[str]:
     member = member_link(client, "Rose Joseph")
-    return ["/app/work", "/app/members", member, f"{member}/notify", "/app/me"]
+    found = [
+        "/app/work", "/app/work?overdue=1&week=1&sort=status", "/app/members",
+        "/app/members?q=joseph&rating=C3&sort=due", member, f"{member}/notify", "/app/me",
+    ]  # fmt: skip
+    return [*found, f"{member}/offers/new"] if user != MBIL_LTSC else found
 
 
-@pytest.mark.parametrize("user", [CC, MBIL_LTSC])
+@pytest.mark.parametrize("user", [CC, SUPERVISOR, MBIL_LTSC])
 def test_pages_are_labelled_html_without_scripts(sign_in, user):
     client = sign_in(user)
-    for path in pages(client):
+    for path in pages(client, user):
         response = client.get(path)
         assert response.status_code == 200, path
         assert response.headers["Cache-Control"] == "no-store"

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import yaml
+from itsdangerous import URLSafeTimedSerializer
 
 from adapter import clock
 from adapter.errors import ConfigurationError
-from adapter.webapp.session import CSRF_KEY, SEEN_KEY
-from adapter.webapp.users import hash_password
+from adapter.webapp.session import SEEN_KEY
+from adapter.webapp.users import WebUser, hash_password, password_matches
 from tests.webapp.conftest import CC, csrf, text_of
 
 
@@ -32,12 +35,18 @@ def test_sample_users_cannot_sign_in_when_development_sign_in_is_off(make_app):
     page = client.get("/app/sign-in").text
     assert "Sign in as" not in page
     assert "Sign-in is not set up on this server" in page
-    with client.session_transaction() as session:
-        session[CSRF_KEY] = "a-valid-token"
-    form = {"csrf_token": "a-valid-token", "user": CC, "dev": "1"}
+    form = {"csrf_token": token_without_a_form(client), "user": CC, "dev": "1"}
     response = client.post("/app/sign-in", data=form)
     assert response.status_code == 401
     assert client.get("/app/work").status_code == 302
+
+
+def token_without_a_form(client) -> str:
+    """A valid CSRF token for the client's session, made as Flask-WTF makes them."""
+    with client.session_transaction() as session:
+        session["csrf_token"] = "a-valid-token"
+    signer = URLSafeTimedSerializer(client.application.secret_key, salt="wtf-csrf-token")
+    return str(signer.dumps("a-valid-token"))
 
 
 def test_sign_in_without_the_csrf_token_is_refused(app):
@@ -120,3 +129,98 @@ def test_sign_out_ends_the_session(sign_in):
     response = client.post("/app/sign-out", data={"csrf_token": csrf(client, "/app/work")})
     assert response.status_code == 302
     assert client.get("/app/work").status_code == 302
+
+
+def legacy_hash(password: str) -> str:
+    """A hash as the users file held them before werkzeug: `scrypt:<salt hex>:<hash hex>`."""
+    salt = bytes(range(16))
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1, dklen=32)
+    return f"scrypt:{salt.hex()}:{digest.hex()}"
+
+
+def test_new_password_hashes_are_werkzeugs_and_legacy_ones_still_verify():
+    user = WebUser("pat", "Pat", "cbo", "MBIL", "LTSC-0001", password_hash=hash_password("pw1"))
+    assert user.password_hash.startswith("scrypt:") and "$" in user.password_hash
+    assert password_matches(user, "pw1") and not password_matches(user, "pw2")
+    old = replace(user, password_hash=legacy_hash("old secret"))
+    assert password_matches(old, "old secret")
+    assert not password_matches(old, "old secrets")
+    assert not password_matches(replace(user, password_hash="scrypt:zz:zz"), "pw1")
+    assert not password_matches(replace(user, password_hash=""), "")
+
+
+def test_a_user_with_a_legacy_hash_signs_in(make_app, tmp_path):
+    path = tmp_path / "web-users.yaml"
+    entry = {
+        "display_name": "Old Hand",
+        "org_kind": "plan",
+        "org_id": "CCA-OC",
+        "staff_id": "CC-0008",
+        "password_hash": legacy_hash("kept from last year"),
+    }
+    path.write_text(yaml.safe_dump({"old.hand": entry}), encoding="utf-8")
+    client = make_app(webapp_dev_login=0, webapp_users_file=str(path)).test_client()
+    form = {"csrf_token": csrf(client), "user": "old.hand", "password": "kept from last year"}
+    assert client.post("/app/sign-in", data=form).status_code == 302
+
+
+def test_a_users_file_role_must_be_known(make_app, tmp_path):
+    path = tmp_path / "bad-role.yaml"
+    entry = {"display_name": "Kim", "org_kind": "plan", "org_id": "CCA-OC",
+             "staff_id": "CC-1", "role": "boss"}  # fmt: skip
+    path.write_text(yaml.safe_dump({"kim": entry}), encoding="utf-8")
+    with pytest.raises(ConfigurationError, match="kim: role must be one of coordinator, superv"):
+        make_app(webapp_users_file=str(path))
+
+
+def _password_form(client, user: str, password: str) -> dict[str, str]:
+    return {"csrf_token": csrf(client), "user": user, "password": password}
+
+
+def test_five_wrong_passwords_lock_the_account_for_a_quarter_hour(make_app, tmp_path):
+    app = make_app(webapp_dev_login=0, webapp_users_file=str(_users_file(tmp_path)))
+    client = app.test_client()
+    with clock.pinned("2026-12-01T10:00:00Z") as pinned:
+        codes = [
+            client.post("/app/sign-in", data=_password_form(client, "pat.lee", "guess")).status_code
+            for _ in range(5)
+        ]
+        assert codes == [401, 401, 401, 401, 429]
+        right = _password_form(client, "pat.lee", "correct horse battery")
+        locked = client.post("/app/sign-in", data=right)
+        assert locked.status_code == 429
+        assert "Too many sign-in attempts failed for this user name" in text_of(locked.text)
+        assert "paused for 15 minutes" in text_of(locked.text)
+        assert locked.headers["Retry-After"] == "900"
+        pinned.advance(minutes=14)
+        assert client.post("/app/sign-in", data=right).status_code == 429
+        pinned.advance(minutes=1, seconds=1)
+        assert client.post("/app/sign-in", data=right).status_code == 302
+
+
+def test_a_right_password_clears_the_accounts_failures(make_app, tmp_path):
+    app = make_app(webapp_dev_login=0, webapp_users_file=str(_users_file(tmp_path)))
+    client = app.test_client()
+    with clock.pinned("2026-12-01T10:00:00Z"):
+        for _ in range(4):
+            client.post("/app/sign-in", data=_password_form(client, "pat.lee", "guess"))
+        right = _password_form(client, "pat.lee", "correct horse battery")
+        assert client.post("/app/sign-in", data=right).status_code == 302
+        wrong = _password_form(client, "pat.lee", "guess")
+        assert client.post("/app/sign-in", data=wrong).status_code == 401
+
+
+def test_one_address_trying_many_names_is_paused(make_app, tmp_path):
+    app = make_app(webapp_dev_login=0, webapp_users_file=str(_users_file(tmp_path)))
+    client = app.test_client()
+    with clock.pinned("2026-12-01T10:00:00Z"):
+        codes = [
+            client.post("/app/sign-in", data=_password_form(client, f"user{n}", "x")).status_code
+            for n in range(20)
+        ]
+        assert codes[:19] == [401] * 19
+        assert codes[19] == 429
+        right = _password_form(client, "pat.lee", "correct horse battery")
+        paused = client.post("/app/sign-in", data=right)
+    assert paused.status_code == 429
+    assert "this computer's network address" in text_of(paused.text)
