@@ -35,7 +35,12 @@ def check_binding(
     severity = CHECKED_STRENGTHS.get(strength)
     if severity is None:
         return
-    pairs = [(s, c) for s, c in _codings(kind, value) if isinstance(c, str)]
+    # A system that is not a string is reported by the uri check; the code is judged alone.
+    pairs = [
+        (s if isinstance(s, str) else None, c)
+        for s, c in _codings(kind, value)
+        if isinstance(c, str)
+    ]
     if kind == "Quantity" and not pairs:
         return
     label = f"value set {value_set} ({strength} binding)"

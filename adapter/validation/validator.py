@@ -206,7 +206,13 @@ class Validator:
         profiles = self._profile_models(resource, kind, expr, extra_profiles, issues)
         for model in profiles or [self.model(FHIR_BASE + kind)]:
             if isinstance(model, StructureModel):
+                before = len(issues)
                 walker.walk_resource(model, expr)
+                # A Bundle entry walked against a profile answers, for free, whether it
+                # conforms as a reference target elsewhere in the same Bundle.
+                key = (id(resource), model.url)
+                if key not in scope.verdicts:
+                    scope.verdicts[key] = not any(i.is_error for i in issues[before:])
         if kind == "Bundle":
             check_bundle(walker.report, resource, expr)
 
