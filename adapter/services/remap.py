@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapter.config import Settings
+from adapter.mapping.models import check_bundle
 from adapter.mapping.pipeline import map_export_checked
 from adapter.outcome import Issue
 from adapter.rules import RuleSettings, evaluate_member
@@ -49,14 +50,19 @@ def remap_member(
         return evaluate_member(dict(rec), dict(directory), as_of, rule_settings)
 
     export = {"export": header, "directory": directory, "members": [record]}
-    mapped = next(map_export_checked(export, settings, derive=derive))
+    # The FHIR model check runs only where our stricter validator does not, or found errors:
+    # a Bundle the models refuse is never stored, whatever the validation mode.
+    unvalidated = settings.validation_mode == "off"
+    mapped = next(map_export_checked(export, settings, derive=derive, check=unvalidated))
     if mapped.issues:
         return Remapped(mapped.member_id, mapped.bundle, list(mapped.issues), malformed=True)
-    if settings.validation_mode == "off":
+    if unvalidated:
         return Remapped(mapped.member_id, mapped.bundle, [], malformed=False)
     # Warnings (narrative missing, unknown extensions) are the validator's to report on
     # request; here only what blocks storing, or would in reject mode, is worth carrying.
     errors = [i for i in validator.validate(mapped.bundle) if i.is_error]
+    if errors and (model_issues := check_bundle(mapped.bundle)):
+        return Remapped(mapped.member_id, mapped.bundle, model_issues, malformed=True)
     errors += offer_choice_issues(record, directory)
     return Remapped(mapped.member_id, mapped.bundle, errors, malformed=False)
 
