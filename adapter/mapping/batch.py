@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Any
+from typing import Any, Protocol
 
 from adapter.config import Settings
 from adapter.mapping.output import renderer
@@ -119,32 +119,41 @@ def job_bytes(
     return pickle.dumps(ExportJob(export, directory, as_of, settings))
 
 
-class MemberPool:
-    """Maps members over `jobs` worker processes (in this process when `jobs` is 1)."""
+class MemberWorker(Protocol):
+    """What a pool runs in each worker: one export's job and a chunk of its member records in,
+    one result per record out, in order."""
 
-    def __init__(self, options: MapOptions, jobs: int) -> None:
-        self.options = options
+    def map_members(self, job: bytes, records: list[Record]) -> list[Any]: ...
+
+
+class MemberPool:
+    """Runs a MemberWorker over `jobs` worker processes (in this process when `jobs` is 1).
+
+    `make_worker` builds each process's worker; it must be picklable (a class or a partial).
+    """
+
+    def __init__(self, make_worker: Callable[[], MemberWorker], jobs: int) -> None:
         self.jobs = max(1, jobs)
-        self._local = MemberMapper(options)
+        self._make_worker = make_worker
+        self._local: MemberWorker | None = None
         self._pool: Any = None
         if self.jobs > 1:
             # fork: workers start at once and share what this process already loaded; the pool
             # is made before any progress display starts a thread.
             methods = multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("fork" if "fork" in methods else None)
-            self._pool = context.Pool(self.jobs, _start_worker, (options,))
+            self._pool = context.Pool(self.jobs, _start_worker, (make_worker,))
 
-    def map(self, job: bytes, records: Iterable[Record]) -> Iterator[MemberOutput]:
-        """Each record's output, in input order."""
+    def map(self, job: bytes, records: Iterable[Record]) -> Iterator[Any]:
+        """Each record's result, in input order."""
         if self._pool is None:
-            scope = self._local.scope(job)
-            for record in records:
-                yield self._local.map_member(scope, record)
+            self._local = self._local or self._make_worker()
+            for chunk in _chunks(records, CHUNK):
+                yield from self._local.map_members(job, chunk)
             return
         pending: deque[Any] = deque()
-        chunks = _chunks(records, CHUNK)
         limit = self.jobs * IN_FLIGHT_PER_WORKER
-        for chunk in chunks:
+        for chunk in _chunks(records, CHUNK):
             pending.append(self._pool.apply_async(_map_in_worker, (job, chunk)))
             while len(pending) >= limit:
                 yield from pending.popleft().get()
@@ -166,20 +175,27 @@ class MemberPool:
         self.close()
 
 
+def pool_jobs(requested: int | None, total: int) -> int:
+    """Worker processes: as requested (default: every core), none for inputs too small to
+    share (starting workers would cost more than it saves)."""
+    jobs = requested or default_jobs()
+    return jobs if total >= 2 * CHUNK else 1
+
+
 def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
     iterator = iter(records)
     while chunk := list(islice(iterator, size)):
         yield chunk
 
 
-_WORKER: MemberMapper | None = None
+_WORKER: MemberWorker | None = None
 
 
-def _start_worker(options: MapOptions) -> None:
-    global _WORKER  # one mapper per worker process
-    _WORKER = MemberMapper(options)
+def _start_worker(make_worker: Callable[[], MemberWorker]) -> None:
+    global _WORKER  # one worker per process
+    _WORKER = make_worker()
 
 
-def _map_in_worker(job: bytes, records: list[Record]) -> list[MemberOutput]:
+def _map_in_worker(job: bytes, records: list[Record]) -> list[Any]:
     assert _WORKER is not None  # noqa: S101 - set by the pool's initializer
     return _WORKER.map_members(job, records)

@@ -8,12 +8,13 @@ import json
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from adapter import clock
 from adapter.config import Settings, settings_from_env
-from adapter.mapping.batch import CHUNK, MapOptions, MemberPool, default_jobs, job_bytes
+from adapter.mapping.batch import MapOptions, MemberMapper, MemberPool, job_bytes, pool_jobs
 from adapter.mapping.output import BundleWriter
 from adapter.outcome import Issue
 from adapter.progress import Progress, print_summary
@@ -76,7 +77,9 @@ def run_map(args: argparse.Namespace) -> int:
     )
     total = sum(stream.total for stream in streams)
     with (
-        MemberPool(options, _jobs(args, total)) as pool,
+        MemberPool(
+            partial(MemberMapper, options), pool_jobs(getattr(args, "jobs", None), total)
+        ) as pool,
         BundleWriter(Path(args.output), args.format) as writer,
         Progress("map", total, unit="members", quiet=quiet) as progress,
     ):
@@ -125,12 +128,6 @@ def _accepted(stream: Any, summary: MapSummary, progress: Progress) -> Iterator[
             progress.advance()
             continue
         yield record
-
-
-def _jobs(args: argparse.Namespace, total: int) -> int:
-    """Worker processes: --jobs (default: every core), none for inputs too small to share."""
-    jobs = getattr(args, "jobs", None) or default_jobs()
-    return jobs if total >= 2 * CHUNK else 1
 
 
 def record_error_line(error: Any) -> str:

@@ -102,7 +102,7 @@ def _open_ndjson(path: Path) -> tuple[RawExport, Iterator[RawMember | RecordErro
     except OSError as exc:
         raw.errors.append(RecordError(file, "", "", f"cannot read: {exc.strerror}"))
         return raw, iter(()), 0
-    first = stream.readline()
+    first = stream.readline().removesuffix(b"\n")
     if not first.strip():
         raw.errors.append(RecordError(file, "", "", "file is empty"))
         stream.close()
@@ -116,7 +116,8 @@ def _open_ndjson(path: Path) -> tuple[RawExport, Iterator[RawMember | RecordErro
 
 def _member_lines(stream: BinaryIO, file: str) -> Iterator[RawMember | RecordError]:
     with stream:
-        for number, line in enumerate(stream, start=2):
+        for number, text in enumerate(stream, start=2):
+            line = text.removesuffix(b"\n")  # as split by the whole-file reader
             if not line.strip():
                 continue
             try:
@@ -133,7 +134,8 @@ def _line_locator(file: str, number: int):
 
 
 def _count_lines(path: Path) -> int:
-    """Lines holding something (a last line without a newline counts)."""
+    """Lines in the file, a last one without a newline included (blank lines too: a total for
+    progress, not a count of members)."""
     count, last = 0, b"\n"
     with path.open("rb") as stream:
         while block := stream.read(_BLOCK):

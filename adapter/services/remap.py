@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -65,6 +66,37 @@ def remap_member(
         return Remapped(mapped.member_id, mapped.bundle, model_issues, malformed=True)
     errors += offer_choice_issues(record, directory)
     return Remapped(mapped.member_id, mapped.bundle, errors, malformed=False)
+
+
+class MemberRemapper:
+    """Remaps members of one export at a time: a worker of adapter.mapping.batch.MemberPool.
+    Its job is the pickled (header, directory, as_of) of `remap_job`."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._validator: Validator | None = None
+
+    def map_members(self, job: bytes, records: list[Record]) -> list[Remapped]:
+        header, directory, as_of = pickle.loads(job)  # noqa: S301 - sent by our own process
+        if self._validator is None:
+            from adapter.validation import default_validator
+
+            self._validator = default_validator()
+        return [
+            remap_member(
+                header,
+                directory,
+                record,
+                as_of=as_of,
+                settings=self.settings,
+                validator=self._validator,
+            )
+            for record in records
+        ]
+
+
+def remap_job(header: Record, directory: Record, as_of: dt.date) -> bytes:
+    return pickle.dumps((header, directory, as_of))
 
 
 def offer_choice_issues(record: Record, directory: Record) -> list[Issue]:
