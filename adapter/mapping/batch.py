@@ -11,6 +11,7 @@ import datetime as dt
 import multiprocessing
 import os
 import pickle
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -138,10 +139,7 @@ class MemberPool:
         self._local: MemberWorker | None = None
         self._pool: Any = None
         if self.jobs > 1:
-            # fork: workers start at once and share what this process already loaded; the pool
-            # is made before any progress display starts a thread.
-            methods = multiprocessing.get_all_start_methods()
-            context = multiprocessing.get_context("fork" if "fork" in methods else None)
+            context = multiprocessing.get_context(_start_method())
             self._pool = context.Pool(self.jobs, _start_worker, (make_worker,))
 
     def map(self, job: bytes, records: Iterable[Record]) -> Iterator[Any]:
@@ -180,6 +178,16 @@ def pool_jobs(requested: int | None, total: int) -> int:
     share (starting workers would cost more than it saves)."""
     jobs = requested or default_jobs()
     return jobs if total >= 2 * CHUNK else 1
+
+
+def _start_method() -> str | None:
+    """fork when this process runs one thread: workers start at once and share what is already
+    loaded (the pool is made before any progress display starts its thread). With other
+    threads about, a forked child could inherit a lock held mid-operation: forkserver then."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else None
 
 
 def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
