@@ -18,6 +18,7 @@ from adapter.mapping.batch import MapOptions, MemberMapper, MemberPool, job_byte
 from adapter.mapping.output import BundleWriter
 from adapter.outcome import Issue
 from adapter.progress import Progress, print_summary
+from adapter.records.stream import ExportStream, open_export
 
 # Enough issues per Bundle to act on without flooding the terminal.
 MAX_ISSUES_SHOWN = 10
@@ -57,7 +58,6 @@ class MapSummary:
 
 def run_map(args: argparse.Namespace) -> int:
     """Read, map, check and write; 0 only when nothing was rejected and every Bundle is valid."""
-    from adapter.records.stream import open_export
 
     settings = settings_from_env()
     as_of = clock.as_of_option(getattr(args, "as_of", None))
@@ -92,7 +92,7 @@ def run_map(args: argparse.Namespace) -> int:
 
 
 def map_stream(
-    stream: Any,
+    stream: ExportStream,
     settings: Settings,
     as_of: dt.date | None,
     pool: MemberPool,
@@ -118,7 +118,9 @@ def map_stream(
     summary.rejected_records += stream.members_rejected
 
 
-def _accepted(stream: Any, summary: MapSummary, progress: Progress) -> Iterator[dict[str, Any]]:
+def _accepted(
+    stream: ExportStream, summary: MapSummary, progress: Progress
+) -> Iterator[dict[str, Any]]:
     """The stream's valid member records; each rejected one is reported and counted as done."""
     for record, errors in stream.members():
         for error in errors:

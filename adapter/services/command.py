@@ -19,6 +19,7 @@ from adapter.mapping.batch import MemberPool, pool_jobs
 from adapter.mapping.command import record_error_line
 from adapter.outcome import Issue
 from adapter.progress import Progress, print_summary
+from adapter.records.stream import ExportStream, open_export
 from adapter.services.member_service import MemberService
 from adapter.services.remap import MemberRemapper, remap_job
 
@@ -28,7 +29,6 @@ MAX_ISSUES_SHOWN = 10
 
 def run_ingest(args: argparse.Namespace) -> int:
     """Read, ingest and summarise; 0 only when every record read cleanly and was stored."""
-    from adapter.records.stream import open_export
     from adapter.store import open_store
 
     settings = settings_from_env()
@@ -84,7 +84,7 @@ class IngestSummary:
 
 
 def ingest_stream(
-    stream: Any,
+    stream: ExportStream,
     service: MemberService,
     as_of: dt.date | None,
     pool: MemberPool,
