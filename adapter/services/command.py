@@ -40,20 +40,19 @@ def run_ingest(args: argparse.Namespace) -> int:
     if any(stream.unusable_header for stream in streams):
         return 2
     summary = IngestSummary(record_errors=sum(len(s.errors) for s in streams))
-    store = open_store(settings.database_url)
-    try:
-        service = MemberService(store, settings)
-        total = sum(stream.total for stream in streams)
-        jobs = pool_jobs(getattr(args, "jobs", None), total)
-        with (
-            MemberPool(partial(MemberRemapper, settings), jobs) as pool,
-            Progress("ingest", total, unit="members", quiet=quiet) as progress,
-        ):
-            for stream in streams:
-                ingest_stream(stream, service, as_of, pool, summary, progress)
-        store.refresh_statistics()
-    finally:
-        store.close()
+    total = sum(stream.total for stream in streams)
+    jobs = pool_jobs(getattr(args, "jobs", None), total)
+    # The workers start before the store opens: they never hold its connections.
+    with MemberPool(partial(MemberRemapper, settings), jobs) as pool:
+        store = open_store(settings.database_url)
+        try:
+            service = MemberService(store, settings)
+            with Progress("ingest", total, unit="members", quiet=quiet) as progress:
+                for stream in streams:
+                    ingest_stream(stream, service, as_of, pool, summary, progress)
+            store.refresh_statistics()
+        finally:
+            store.close()
     print_summary("ingest", summary.rows(), quiet=quiet)
     if getattr(args, "summary", None) == "json":
         _say(json.dumps(summary.as_json()))
