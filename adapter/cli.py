@@ -132,6 +132,15 @@ def _run_token(args: argparse.Namespace) -> int:
 
 
 AS_OF_HELP = "evaluate the rules as of this date (default: the export's generated_at)"
+MODEL_CHECK_HELP = "also check every resource with the fhir.resources R4B models (slower)"
+JOBS_HELP = "worker processes (default: one per core); output is the same for any N"
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -152,7 +161,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, metavar="OUTDIR")
     p.add_argument("--format", choices=("json", "ndjson", "xml"), default="json")
     p.add_argument("--no-validate", action="store_true", help="skip profile validation")
+    p.add_argument("--model-check", action="store_true", help=MODEL_CHECK_HELP)
     p.add_argument("--as-of", metavar="DATE", help=AS_OF_HELP)
+    p.add_argument("-j", "--jobs", type=_positive, metavar="N", help=JOBS_HELP)
+    add_summary_format_argument(p, "--summary")  # -o/--output names the folder here
+    add_quiet_argument(p)
 
     p = add("validate", _run_validate, "Validate FHIR JSON, NDJSON or XML against profiles.")
     p.add_argument("files", nargs="+", metavar="FILE")
@@ -205,6 +218,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("ingest", _run_ingest, "Store plan exports as member records and their FHIR resources.")
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="plan export file or CSV folder")
     p.add_argument("--as-of", metavar="DATE", help=AS_OF_HELP)
+    p.add_argument("-j", "--jobs", type=_positive, metavar="N", help=JOBS_HELP)
+    add_summary_format_argument(p, "--summary")
+    add_quiet_argument(p)
 
     text = "Re-run the rules for every stored member as of a day (due dates pass with no event)."
     p = add("reevaluate", _run_reevaluate, text)

@@ -376,7 +376,8 @@ def with_narrative(resource: dict[str, Any], names: Names) -> dict[str, Any]:
         result[key] = value
         if key == "meta":
             result["text"] = narrative(resource, names)
-    result.setdefault("text", narrative(resource, names))
+    if "text" not in result:
+        result["text"] = narrative(resource, names)
     return result
 
 

@@ -29,6 +29,16 @@ def bundle_ndjson_line(bundle: dict[str, Any]) -> bytes:
     return orjson.dumps(bundle) + b"\n"
 
 
+def renderer(output_format: str) -> Callable[[dict[str, Any]], bytes]:
+    """The bytes a Bundle is written as in `output_format` (json, xml or ndjson)."""
+    if output_format == "ndjson":
+        return bundle_ndjson_line
+    if output_format not in _FILE_FORMATS:
+        known = ", ".join([*_FILE_FORMATS, "ndjson"])
+        raise ValueError(f"unknown output format {output_format!r}; use one of {known}")
+    return _FILE_FORMATS[output_format][1]
+
+
 class BundleWriter:
     """Writes Bundles into OUTDIR: `<member>.json`, `<member>.xml` or one `bundles.ndjson`."""
 
@@ -43,12 +53,15 @@ class BundleWriter:
         outdir.mkdir(parents=True, exist_ok=True)
 
     def write(self, member_id: str, bundle: dict[str, Any]) -> None:
+        self.write_rendered(member_id, renderer(self.format)(bundle))
+
+    def write_rendered(self, member_id: str, data: bytes) -> None:
+        """A Bundle already rendered in this writer's format (see `renderer`)."""
         if self.format == "ndjson":
-            self._ndjson().write(bundle_ndjson_line(bundle))
+            self._ndjson().write(data)
             return
-        suffix, render = _FILE_FORMATS[self.format]
-        path = self.outdir / f"{_file_stem(member_id)}{suffix}"
-        path.write_bytes(render(bundle))
+        path = self.outdir / f"{_file_stem(member_id)}{_FILE_FORMATS[self.format][0]}"
+        path.write_bytes(data)
         self.paths.append(path)
 
     def close(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from adapter.config import SAMPLES_DIR, Settings
@@ -55,6 +56,48 @@ def rules_derive(settings: Settings | None = None) -> Derive:
     return derive
 
 
+@dataclass(frozen=True)
+class ExportScope:
+    """What every member of one export is mapped with: header, directory, clock, rules, specs."""
+
+    export: Record
+    directory: Record
+    as_of: dt.date
+    derive: Derive
+    mapping: MappingSet
+    index: DirectoryIndex
+
+    def map(self, record: Record, *, check: bool = False) -> MappedMember:
+        """One member's Bundle, with the R4 model check's issues when `check` is on."""
+        derived = self.derive(record, self.directory, self.as_of)
+        bundle, issues = map_member_with_issues(
+            record, self.directory, derived, self.export, index=self.index, mapping=self.mapping
+        )
+        if check:
+            issues.extend(check_bundle(bundle))
+        return MappedMember(str(record["member"]["member_id"]), bundle, issues)
+
+
+def export_scope(
+    export: Record,
+    directory: Record,
+    settings: Settings | None = None,
+    *,
+    derive: Derive | None = None,
+    mapping: MappingSet | None = None,
+    as_of: dt.date | None = None,
+) -> ExportScope:
+    """The scope of an export evaluated as of `as_of` (default: its `generated_at`)."""
+    return ExportScope(
+        export,
+        directory,
+        as_of or as_of_date(export),
+        derive or rules_derive(settings),
+        mapping or default_mapping_set(),
+        DirectoryIndex(directory),
+    )
+
+
 def map_export_checked(
     plan_export: Any,
     settings: Settings | None = None,
@@ -67,18 +110,9 @@ def map_export_checked(
     """Every member's Bundle with its model-check issues, in the export's member order,
     evaluated as of `as_of` (default: the export's `generated_at`)."""
     export, directory, members = export_parts(plan_export)
-    derive = derive or rules_derive(settings)
-    mapping = mapping or default_mapping_set()
-    index = DirectoryIndex(directory)
-    as_of = as_of or as_of_date(export)
+    scope = export_scope(export, directory, settings, derive=derive, mapping=mapping, as_of=as_of)
     for record in members:
-        derived = derive(record, directory, as_of)
-        bundle, issues = map_member_with_issues(
-            record, directory, derived, export, index=index, mapping=mapping
-        )
-        if check:
-            issues.extend(check_bundle(bundle))
-        yield MappedMember(str(record["member"]["member_id"]), bundle, issues)
+        yield scope.map(record, check=check)
 
 
 def map_export(

@@ -64,17 +64,39 @@ def assemble(raw: RawExport) -> Assembled:
     if header is None:
         errors.extend(_refused_members(raw))
         return Assembled(None, errors, seen, seen)
-    index = DirectoryIndex.of(header["directory"])
+    checker = MemberChecker(header, plan_export=raw.plan_export)
     members: list[dict[str, Any]] = []
-    first_seen: dict[str, str] = {}
     for member in raw.members:
-        problems = _member_problems(member, index, first_seen, raw.plan_export)
-        if problems:
-            errors.extend(problems)
-        else:
-            members.append(with_defaults(member.record, "member_record"))
+        record, problems = checker.check(member)
+        errors.extend(problems)
+        if record is not None:
+            members.append(record)
     export = PlanExport(raw.source, header["export"], header["directory"], members)
     return Assembled(export, errors, seen, seen - len(members))
+
+
+def checked_header(raw: RawExport, errors: list[RecordError]) -> dict[str, Any] | None:
+    """The header with bad directory entries dropped (each reported into `errors`), or None
+    when the export is unusable; members are left to a MemberChecker."""
+    errors.extend(raw.errors)
+    return _checked_header(raw, errors)
+
+
+class MemberChecker:
+    """Checks members one at a time against a checked header: schema, references, dates and
+    member ids unique within the export (the first one seen is kept)."""
+
+    def __init__(self, header: dict[str, Any], *, plan_export: bool = True) -> None:
+        self.index = DirectoryIndex.of(header["directory"])
+        self.plan_export = plan_export
+        self.first_seen: dict[str, str] = {}
+
+    def check(self, member: RawMember) -> tuple[dict[str, Any] | None, list[RecordError]]:
+        """The member record with its defaults, or None and every problem found in it."""
+        problems = _member_problems(member, self.index, self.first_seen, self.plan_export)
+        if problems:
+            return None, problems
+        return with_defaults(member.record, "member_record"), []
 
 
 def _checked_header(raw: RawExport, errors: list[RecordError]) -> dict[str, Any] | None:

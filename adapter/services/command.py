@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
 import sys
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
 
 from adapter import clock
 from adapter.config import settings_from_env
+from adapter.mapping.batch import MemberPool, pool_jobs
+from adapter.mapping.command import record_error_line
 from adapter.outcome import Issue
-from adapter.services.model import IngestReport
+from adapter.progress import Progress, print_summary
+from adapter.records.stream import ExportStream, open_export
+from adapter.services.member_service import MemberService
+from adapter.services.remap import MemberRemapper, remap_job
 
 # Enough issues per member to act on without flooding the terminal.
 MAX_ISSUES_SHOWN = 10
@@ -17,33 +29,91 @@ MAX_ISSUES_SHOWN = 10
 
 def run_ingest(args: argparse.Namespace) -> int:
     """Read, ingest and summarise; 0 only when every record read cleanly and was stored."""
-    from adapter.mapping.command import record_error_line
-    from adapter.records import read_exports
-    from adapter.services.member_service import MemberService
     from adapter.store import open_store
 
     settings = settings_from_env()
     as_of = clock.as_of_option(getattr(args, "as_of", None))
-    result = read_exports(args.inputs)
-    for error in result.errors:
+    quiet = getattr(args, "quiet", False)
+    streams = [open_export(Path(path)) for path in args.inputs]
+    for error in (e for stream in streams for e in stream.errors):
         _err(record_error_line(error))
-    if result.unusable_header:
+    if any(stream.unusable_header for stream in streams):
         return 2
-    store = open_store(settings.database_url)
-    try:
-        service = MemberService(store, settings)
-        total = IngestReport()
-        for plan_export in result.exports:
-            report = service.ingest(plan_export, as_of=as_of)
-            _report_issues(report.issues)
-            total.members_stored += report.members_stored
-            total.members_rejected += report.members_rejected
-        store.refresh_statistics()
-    finally:
-        store.close()
-    _say(f"members stored: {total.members_stored}")
-    _say(f"members rejected: {total.members_rejected + result.members_rejected}")
-    return 0 if result.ok and total.members_rejected == 0 else 1
+    summary = IngestSummary(record_errors=sum(len(s.errors) for s in streams))
+    total = sum(stream.total for stream in streams)
+    jobs = pool_jobs(getattr(args, "jobs", None), total)
+    # The workers start before the store opens: they never hold its connections.
+    with MemberPool(partial(MemberRemapper, settings), jobs) as pool:
+        store = open_store(settings.database_url)
+        try:
+            service = MemberService(store, settings)
+            with Progress("ingest", total, unit="members", quiet=quiet) as progress:
+                for stream in streams:
+                    ingest_stream(stream, service, as_of, pool, summary, progress)
+            store.refresh_statistics()
+        finally:
+            store.close()
+    print_summary("ingest", summary.rows(), quiet=quiet)
+    if getattr(args, "summary_format", None) == "json":
+        _say(json.dumps(summary.as_json()))
+    return 0 if summary.ok else 1
+
+
+@dataclass
+class IngestSummary:
+    """What one `ingest` run did, for the closing summary and the exit code."""
+
+    members_stored: int = 0
+    members_rejected: int = 0
+    record_errors: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.record_errors and not self.members_rejected
+
+    def rows(self) -> list[tuple[str, int]]:
+        return [
+            ("members stored", self.members_stored),
+            ("members rejected", self.members_rejected),
+            ("record errors", self.record_errors),
+        ]
+
+    def as_json(self) -> dict[str, Any]:
+        return {**{name.replace(" ", "_"): n for name, n in self.rows()}, "ok": self.ok}
+
+
+def ingest_stream(
+    stream: ExportStream,
+    service: MemberService,
+    as_of: dt.date | None,
+    pool: MemberPool,
+    summary: IngestSummary,
+    progress: Progress,
+) -> None:
+    """One export's members remapped by the pool as they are read, stored here in order."""
+    if stream.export is None:
+        summary.members_rejected += stream.members_rejected
+        return
+    header, directory = stream.export.export, stream.export.directory
+    job = remap_job(header, directory, as_of or service.ingest_day(header))
+    read: deque[dict[str, Any]] = deque()
+
+    def accepted() -> Iterator[dict[str, Any]]:
+        for record, errors in stream.members():
+            for error in errors:
+                _err(record_error_line(error))
+            summary.record_errors += len(errors)
+            if record is None:
+                progress.advance()
+                continue
+            read.append(record)
+            yield record
+
+    members = ((read.popleft(), remapped) for remapped in pool.map(job, accepted()))
+    report = service.ingest_remapped(header, directory, members, on_member=progress.advance)
+    _report_issues(report.issues)
+    summary.members_stored += report.members_stored
+    summary.members_rejected += report.members_rejected + stream.members_rejected
 
 
 def _report_issues(issues: Sequence[tuple[str, Issue]]) -> None:

@@ -75,44 +75,50 @@ class MemberService:
 
         The rules evaluate the export as of `as_of` when given, else its `generated_at` — or the
         day stored members were last re-evaluated as of, when that is later, so an export never
-        takes the members back in time. The same export gives the same facts whatever day it is
-        ingested.
+        takes the members back in time (`ingest_day`). The same export gives the same facts
+        whatever day it is ingested.
         """
         header, directory, records = export_parts(plan_export)
+        as_of = as_of or self.ingest_day(header)
+        remapped = ((r, self._remap(header, directory, r, as_of)) for r in records)
+        return self.ingest_remapped(header, directory, remapped)
+
+    def ingest_remapped(
+        self,
+        header: Record,
+        directory: Record,
+        members: Iterable[tuple[Record, Remapped]],
+        on_member: Callable[[], None] | None = None,
+    ) -> IngestReport:
+        """Store each (record, its `remap_member` result), in order; the remapping may have
+        run elsewhere (worker processes). `on_member` is told after each member."""
         plan_id = header["plan"]["plan_id"]
         report = IngestReport()
-        as_of = as_of or self._ingest_day(header)
-        for record in records:
+        for record, remapped in members:
             # The header and directory are stored with the first member stored: an export
             # whose members are all rejected changes nothing.
-            first = report.members_stored == 0
-            stored, problems = self._ingest_member(
-                plan_id, header, directory, record, as_of, save_plan=first
-            )
-            member_id = str(record["member"]["member_id"])
-            report.issues.extend((member_id, issue) for issue in problems)
+            plan = (header, directory) if report.members_stored == 0 else None
+            stored, problems = self._store_member(plan_id, record, remapped, plan)
+            report.issues.extend((remapped.member_id, issue) for issue in problems)
             if stored:
                 report.members_stored += 1
             else:
                 report.members_rejected += 1
+            if on_member is not None:
+                on_member()
         return report
 
-    def _ingest_member(
+    def _store_member(
         self,
         plan_id: str,
-        header: Record,
-        directory: Record,
         record: Record,
-        as_of: dt.date,
-        *,
-        save_plan: bool,
+        remapped: Remapped,
+        plan: tuple[Record, Record] | None,
     ) -> tuple[bool, list[Issue]]:
         """Whether the member was stored, and the issues found (warnings when stored);
-        with `save_plan` the export's header and directory are stored with the member."""
-        remapped = self._remap(header, directory, record, as_of)
+        with `plan` the export's header and directory are stored with the member."""
         if remapped.refused(self.settings):
             return False, remapped.issues
-        plan = (header, directory) if save_plan else None
         try:
             self._write(plan_id, record, remapped, expected_revision=None, plan=plan)
         except AdapterError as error:
@@ -162,7 +168,7 @@ class MemberService:
         )
         return report
 
-    def _ingest_day(self, header: Record) -> dt.date:
+    def ingest_day(self, header: Record) -> dt.date:
         exported = as_of_date(header)
         last = self.last_reevaluation()
         return max(exported, dt.date.fromisoformat(last["as_of"])) if last else exported

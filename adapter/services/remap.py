@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from adapter.config import Settings
+from adapter.mapping.models import check_bundle
 from adapter.mapping.pipeline import map_export_checked
 from adapter.outcome import Issue
 from adapter.rules import RuleSettings, evaluate_member
@@ -49,16 +51,52 @@ def remap_member(
         return evaluate_member(dict(rec), dict(directory), as_of, rule_settings)
 
     export = {"export": header, "directory": directory, "members": [record]}
-    mapped = next(map_export_checked(export, settings, derive=derive))
+    # The FHIR model check runs only where our stricter validator does not, or found errors:
+    # a Bundle the models refuse is never stored, whatever the validation mode.
+    unvalidated = settings.validation_mode == "off"
+    mapped = next(map_export_checked(export, settings, derive=derive, check=unvalidated))
     if mapped.issues:
         return Remapped(mapped.member_id, mapped.bundle, list(mapped.issues), malformed=True)
-    if settings.validation_mode == "off":
+    if unvalidated:
         return Remapped(mapped.member_id, mapped.bundle, [], malformed=False)
     # Warnings (narrative missing, unknown extensions) are the validator's to report on
     # request; here only what blocks storing, or would in reject mode, is worth carrying.
     errors = [i for i in validator.validate(mapped.bundle) if i.is_error]
+    if errors and (model_issues := check_bundle(mapped.bundle)):
+        return Remapped(mapped.member_id, mapped.bundle, model_issues, malformed=True)
     errors += offer_choice_issues(record, directory)
     return Remapped(mapped.member_id, mapped.bundle, errors, malformed=False)
+
+
+class MemberRemapper:
+    """Remaps members of one export at a time: a worker of adapter.mapping.batch.MemberPool.
+    Its job is the pickled (header, directory, as_of) of `remap_job`."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._validator: Validator | None = None
+
+    def map_members(self, job: bytes, records: list[Record]) -> list[Remapped]:
+        header, directory, as_of = pickle.loads(job)  # noqa: S301 - sent by our own process
+        if self._validator is None:
+            from adapter.validation import default_validator
+
+            self._validator = default_validator()
+        return [
+            remap_member(
+                header,
+                directory,
+                record,
+                as_of=as_of,
+                settings=self.settings,
+                validator=self._validator,
+            )
+            for record in records
+        ]
+
+
+def remap_job(header: Record, directory: Record, as_of: dt.date) -> bytes:
+    return pickle.dumps((header, directory, as_of))
 
 
 def offer_choice_issues(record: Record, directory: Record) -> list[Issue]:

@@ -33,7 +33,13 @@ from adapter.rules.task_states import OWNER, REQUESTER, TERMINAL, task_kind
 from adapter.services.referral_events import is_referral
 from adapter.store import Store, bundles
 from adapter.store.dates import format_instant
-from adapter.store.writes import Listener, VersionWriter, read_current, read_version
+from adapter.store.writes import (
+    Listener,
+    VersionWriter,
+    read_current,
+    read_version,
+    unchanged_resources,
+)
 
 Record = dict[str, Any]
 PARTICIPANT_TYPE = "http://terminology.hl7.org/CodeSystem/provenance-participant-type"
@@ -167,12 +173,51 @@ def _write(
             if task.get("resourceType") == "Task" and task.get("id"):
                 moves[task["id"]] = deque(_moves(writer, task, author))
                 _write_interim(writer, task, moves[task["id"]])
-        response = bundles.Transaction(store, writer).run(bundle)
+        response = bundles.Transaction(store, writer).run(_without_unchanged(writer, bundle))
         for version in written:
             writer.save("Provenance", *_provenance(version, author))
         if before_commit is not None:
             before_commit(writer.conn)
         return response
+
+
+def _without_unchanged(writer: VersionWriter, bundle: Record) -> Record:
+    """The Bundle less each plain PUT of a resource stored as it is, all read in one query.
+
+    Such a write changes nothing (the store would compare and skip it, one read each), so no
+    version, index row, Provenance or outbox entry is lost. Entries another entry refers to by
+    fullUrl, and Bundles naming one resource twice, are left whole for the transaction to judge.
+    """
+    entries = bundle.get("entry") or []
+    plain = {i: e["resource"] for i, e in enumerate(entries) if _plain_put(e)}
+    keys = [(r["resourceType"], r["id"]) for r in plain.values()]
+    if not plain or len(set(keys)) != len(keys):
+        return bundle
+    unchanged = unchanged_resources(writer.conn, list(plain.values()))
+    if not unchanged:
+        return bundle
+    text = orjson.dumps(bundle)
+    kept = [
+        entry
+        for i, entry in enumerate(entries)
+        if i not in plain
+        or (plain[i]["resourceType"], plain[i]["id"]) not in unchanged
+        or _referred_to(text, entry.get("fullUrl"))
+    ]
+    return {**bundle, "entry": kept}
+
+
+def _plain_put(entry: Record) -> bool:
+    """A PUT of `Type/id` with that resource in it, no condition attached."""
+    resource, request = entry.get("resource"), entry.get("request") or {}
+    if not isinstance(resource, dict) or request.get("method") != "PUT" or "ifMatch" in request:
+        return False
+    url = f"{resource.get('resourceType')}/{resource.get('id')}"
+    return request.get("url") == url
+
+
+def _referred_to(text: bytes, full_url: Any) -> bool:
+    return isinstance(full_url, str) and b'"reference":' + orjson.dumps(full_url) in text
 
 
 def _with_cbo_moves(writer: VersionWriter, bundle: Record) -> Record:

@@ -101,6 +101,24 @@ def read_version(conn: Connection, resource_type: str, resource_id: str, version
     return conn.execute(query).first()
 
 
+def unchanged_resources(conn: Connection, resources: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    """(type, id) of each resource whose current version holds the same content: the ones
+    `VersionWriter.save` would leave unchanged, found with one query instead of one each."""
+    wanted = {(r.get("resourceType"), r.get("id")): r for r in resources}
+    ids = sorted({rid for _, rid in wanted if isinstance(rid, str)})
+    if not ids:
+        return set()
+    query = select(current.c.res_type, current.c.res_id, current.c.deleted, current.c.content)
+    same: set[tuple[str, str]] = set()
+    for row in conn.execute(query.where(current.c.res_id.in_(ids))):
+        resource = wanted.get((row.res_type, row.res_id))
+        if resource is None or row.deleted:
+            continue
+        if _without_version_meta(orjson.loads(row.content)) == _without_version_meta(resource):
+            same.add((row.res_type, row.res_id))
+    return same
+
+
 def _without_version_meta(resource: dict[str, Any]) -> dict[str, Any]:
     """The resource minus meta.versionId/lastUpdated: what "same content" compares."""
     meta = {k: v for k, v in resource.get("meta", {}).items() if k not in VERSION_META}

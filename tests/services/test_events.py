@@ -364,3 +364,23 @@ def test_choice_two_offer_with_an_untrue_shortfall_reason_is_refused_naming_the_
     assert issue.expression == ("offers[0].fewer_choices_reason",)
     assert "Suffolk" in issue.message and "MBIL" in issue.message and "MRLC" in issue.message
     assert version_count(store) == before
+
+
+def test_an_event_writes_only_the_resources_it_changes(ingested, store):
+    # Given M100001 stored from the plan export
+    patient_before = store.read("Patient", "mbr-m100001")
+    versions_before = version_count(store)
+    event = status_event("ADT-9", "hospitalization", "2026-10-30", facility_name="UMass Memorial")
+
+    # When a hospital reports an admission (STATUS-SHARE)
+    result = ingested.apply_event("M100001", "status_events", event)
+
+    # Then only the new Communication and the member Bundle's Provenance, which names every
+    # entry, get a version; the Patient and the directory resources are left as they were
+    [note] = communications_about(store, "hospitalization")
+    assert sorted(result.written) == sorted(
+        [f"Communication/{note['id']}", "Provenance/prov-m100001"]
+    )
+    assert version_count(store) == versions_before + 2
+    patient_after = store.read("Patient", "mbr-m100001")
+    assert patient_after.version_id == patient_before.version_id
