@@ -42,7 +42,7 @@ def test_ingest_command_reports_bad_records_and_exits_one(tmp_path, monkeypatch,
     path.write_text(json.dumps(document), encoding="utf-8")
     monkeypatch.setenv("ADAPTER_DATABASE_URL", f"sqlite:///{tmp_path}/adapter.db")
 
-    code = run_ingest(argparse.Namespace(inputs=[str(path)], summary="json"))
+    code = run_ingest(argparse.Namespace(inputs=[str(path)], summary_format="json"))
 
     out, err = capsys.readouterr()
     assert code == 1
