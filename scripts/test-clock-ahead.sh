@@ -13,4 +13,4 @@ export LTSC_TEST_CLOCK_AHEAD_SECONDS=$(( $(date -u -d "$target 09:00:00" +%s) - 
 export PYTHONPATH="$PWD/tests/clock_ahead${PYTHONPATH:+:$PYTHONPATH}"
 export ADAPTER_TEST_POSTGRES_URL="${ADAPTER_TEST_POSTGRES_URL:-postgresql+psycopg://127.0.0.1:5432/test}"
 echo "Running the suite with the clock at $(.venv/bin/python -c 'import datetime; print(datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"))')"
-exec .venv/bin/python -m pytest "$@"
+exec .venv/bin/python -m pytest -n "${TEST_WORKERS:-2}" --dist worksteal "$@"

@@ -15,7 +15,8 @@ fi
 export ADAPTER_TEST_POSTGRES_URL="${ADAPTER_TEST_POSTGRES_URL:-postgresql+psycopg://127.0.0.1:5432/test}"
 .venv/bin/ruff check adapter tests bench scripts
 .venv/bin/ruff format --check adapter tests bench scripts
-.venv/bin/python -m pytest "$@"
+# Two pytest workers (pytest-xdist) share the machine's two cores; TEST_WORKERS=0 runs in one.
+.venv/bin/python -m pytest -n "${TEST_WORKERS:-2}" --dist worksteal "$@"
 # The whole suite also brings up the deployable stack (docker/compose.yaml's services as plain
 # processes on PostgreSQL, production settings; about a minute). Set STACK_SMOKE=0 to skip.
 if [ "$#" -eq 0 ] && [ "${STACK_SMOKE:-1}" = "1" ]; then
