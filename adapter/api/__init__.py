@@ -94,4 +94,6 @@ def _open_store(settings: Settings) -> Store:
         settings.database_url,
         page_size_default=settings.page_size_default,
         page_size_max=settings.page_size_max,
+        # Each request thread, the audit writer, and one for the exchange hooks and web pages.
+        pool_size=settings.worker_threads + 2,
     )

@@ -22,7 +22,7 @@ from typing import Any
 
 from adapter import clock
 from adapter.canonical import BASE
-from adapter.security.audit_store import append_audit_events
+from adapter.security.audit_store import audit_appender
 from adapter.security.compartments import cbo_reference, plan_reference
 from adapter.security.principal import Principal
 
@@ -190,6 +190,7 @@ class AuditTrail:
 
     def __init__(self, store: Any, write_gate: AbstractContextManager[Any] | None = None) -> None:
         self.store = store
+        self.appender = audit_appender(store)
         self.write_gate = write_gate or nullcontext()
         self.failed = 0
         self._queue: queue.Queue[_Pending] = queue.Queue(MAX_QUEUED)
@@ -262,7 +263,7 @@ class AuditTrail:
     def _write(self, events: list[dict[str, Any]]) -> bool:
         try:
             with self.write_gate:
-                append_audit_events(self.store, events)
+                self.appender.append(events)
         except Exception:  # the audit thread must survive any store failure
             log.exception("could not store %d audit events", len(events))
             return False

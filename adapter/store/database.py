@@ -19,17 +19,27 @@ SQLITE_BUSY_TIMEOUT = 30
 # Any constant works; it only has to be the same for every process migrating one database.
 MIGRATION_LOCK_KEY = 7_310_421
 WRITE_OPTION = "adapter_write"
+# SQLAlchemy's own default; servers pass their thread count (see create_store_engine).
+DEFAULT_POOL_SIZE = 5
 # PostgreSQL states a retry can cure: serialization failure, deadlock, lock not available.
 RETRYABLE_SQLSTATES = ("40001", "40P01", "55P03")
 
 
-def create_store_engine(database_url: str) -> Engine:
-    """An engine for the URL; SQLite parent folders are created."""
+def create_store_engine(database_url: str, *, pool_size: int | None = None) -> Engine:
+    """An engine for the URL; SQLite parent folders are created.
+
+    `pool_size`: PostgreSQL connections kept open, at least one per thread that uses the store at
+    once (a server's request threads plus its audit writer). Connections beyond it are opened
+    and closed per use, which costs a server process (fork) each time.
+    """
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         return _sqlite_engine(database_url, url.database)
     if url.get_backend_name() == "postgresql":
-        return create_engine(database_url, pool_pre_ping=True, future=True)
+        size = pool_size or DEFAULT_POOL_SIZE
+        return create_engine(
+            database_url, pool_pre_ping=True, pool_size=size, max_overflow=size, future=True
+        )
     raise ConfigurationError(
         f"ADAPTER_DATABASE_URL: unsupported database {url.get_backend_name()!r}; "
         "use sqlite:///path or postgresql+psycopg://host/db"
