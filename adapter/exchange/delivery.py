@@ -55,6 +55,8 @@ class PartnerClient:
         self.concurrency = max(concurrency, 1)
         self.session = session
         self.credentials = credentials
+        # `auto` delivery: whether the partner takes transaction Bundles, once it has said so.
+        self._transactions: bool | None = None
         if self.concurrency > 1:
             pooled = HTTPAdapter(pool_maxsize=self.concurrency)
             session.mount("http://", pooled)
@@ -66,7 +68,7 @@ class PartnerClient:
             session.verify = tls.ca_bundle
 
     def deliver(self, items: list[OutboxItem]) -> dict[int, Verdict]:
-        if self.partner.delivery == "transaction" and len(items) > 1:
+        if self.sends_transactions() and len(items) > 1:
             verdicts = self._send_transaction(items)
             if verdicts is not None:
                 return verdicts
@@ -77,6 +79,31 @@ class PartnerClient:
         with ThreadPoolExecutor(min(self.concurrency, len(items))) as pool:
             verdicts = pool.map(self.deliver_one, items)
             return {item.seq: verdict for item, verdict in zip(items, verdicts, strict=True)}
+
+    def sends_transactions(self) -> bool:
+        if self.partner.delivery == "transaction":
+            return True
+        if self.partner.delivery != "auto":
+            return False
+        if self._transactions is None:
+            self._transactions = self._capability_lists_transaction()
+        return bool(self._transactions)
+
+    def _capability_lists_transaction(self) -> bool | None:
+        """From GET [base]/metadata; None (ask again next batch) when the partner is unreachable."""
+        answer = self.request("GET", f"{self.partner.base_url}/metadata")
+        if isinstance(answer, Verdict) or answer.status_code >= 500:
+            return None
+        try:
+            statement = answer.json() if answer.ok else {}
+        except ValueError:
+            statement = {}
+        return supports_transaction(statement)
+
+    def probe(self) -> bool:
+        """Whether the partner answers at all (GET [base]/metadata), after it was unreachable."""
+        answer = self.request("GET", f"{self.partner.base_url}/metadata")
+        return not isinstance(answer, Verdict) and answer.status_code < 500
 
     def deliver_one(self, item: OutboxItem) -> Verdict:
         method, url, body = self._request_for(item)
@@ -152,6 +179,18 @@ class PartnerClient:
                 continue
             return response
         return response
+
+
+def supports_transaction(statement: Any) -> bool:
+    """Whether a CapabilityStatement's server part lists the system `transaction` interaction."""
+    if not isinstance(statement, dict) or statement.get("resourceType") != "CapabilityStatement":
+        return False
+    for rest in statement.get("rest") or []:
+        if isinstance(rest, dict) and rest.get("mode", "server") == "server":
+            codes = {i.get("code") for i in rest.get("interaction") or [] if isinstance(i, dict)}
+            if "transaction" in codes:
+                return True
+    return False
 
 
 def judge(answer: requests.Response) -> Verdict:

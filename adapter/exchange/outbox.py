@@ -272,6 +272,18 @@ def superseded(conn: Connection, item: OutboxItem) -> bool:
     return conn.execute(query.limit(1)).first() is not None
 
 
+def release_backlog(conn: Connection, destination: str, now: datetime | None = None) -> int:
+    """Make a destination's waiting retries due now (it answers again after an outage)."""
+    now = now or utcnow()
+    statement = (
+        update(outbox)
+        .where(outbox.c.destination == destination, outbox.c.status == PENDING)
+        .where(outbox.c.attempts > 0, outbox.c.next_attempt_at > now)
+        .values(next_attempt_at=now)
+    )
+    return conn.execute(statement).rowcount
+
+
 def extend_lease(conn: Connection, seqs: Sequence[int], worker: str, lease_s: float) -> int:
     """Push the lease of items this worker still holds; the count still held."""
     statement = (
