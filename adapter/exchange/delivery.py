@@ -13,7 +13,12 @@ from requests.adapters import HTTPAdapter
 from adapter.exchange.auth import AuthError, Credentials
 from adapter.exchange.outbox import OutboxItem
 from adapter.exchange.partners import Partner
-from adapter.exchange.retry import RECONCILE_STATUSES, is_retryable, parse_retry_after
+from adapter.exchange.retry import (
+    RECONCILE_STATUSES,
+    RETRYABLE_STATUSES,
+    is_retryable,
+    parse_retry_after,
+)
 from adapter.mapping.ids import full_url
 from adapter.outcome import Issue, operation_outcome
 
@@ -22,6 +27,8 @@ FHIR_JSON = "application/fhir+json"
 CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 60.0
 _VERSION_META = ("versionId", "lastUpdated")
+# A gateway or the server itself saying it is not serving yet.
+UNAVAILABLE = frozenset({502, 503, 504})
 
 
 @dataclass(frozen=True)
@@ -92,7 +99,7 @@ class PartnerClient:
     def _capability_lists_transaction(self) -> bool | None:
         """From GET [base]/metadata; None (ask again next batch) when the partner is unreachable."""
         answer = self.request("GET", f"{self.partner.base_url}/metadata")
-        if isinstance(answer, Verdict) or answer.status_code >= 500:
+        if isinstance(answer, Verdict) or answer.status_code in RETRYABLE_STATUSES:
             return None
         try:
             statement = answer.json() if answer.ok else {}
@@ -103,7 +110,8 @@ class PartnerClient:
     def probe(self) -> bool:
         """Whether the partner answers at all (GET [base]/metadata), after it was unreachable."""
         answer = self.request("GET", f"{self.partner.base_url}/metadata")
-        return not isinstance(answer, Verdict) and answer.status_code < 500
+        # Any answer of its own counts (a server without /metadata says 404 or 501).
+        return not isinstance(answer, Verdict) and answer.status_code not in UNAVAILABLE
 
     def deliver_one(self, item: OutboxItem) -> Verdict:
         method, url, body = self._request_for(item)
