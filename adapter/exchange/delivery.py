@@ -27,6 +27,9 @@ FHIR_JSON = "application/fhir+json"
 CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 60.0
 _VERSION_META = ("versionId", "lastUpdated")
+# Entries below which a batch is not split into parallel Bundles: each Bundle costs the partner
+# a transaction (and a commit), so tiny ones would trade its disk for our parallelism.
+MIN_BUNDLE_ENTRIES = 10
 # A gateway or the server itself saying it is not serving yet.
 UNAVAILABLE = frozenset({502, 503, 504})
 
@@ -76,16 +79,8 @@ class PartnerClient:
 
     def deliver(self, items: list[OutboxItem]) -> dict[int, Verdict]:
         if self.sends_transactions() and len(items) > 1:
-            verdicts = self._send_transaction(items)
-            if verdicts is not None:
-                return verdicts
-        if self.concurrency == 1 or len(items) == 1:
-            return {item.seq: self.deliver_one(item) for item in items}
-        # A claimed batch holds at most one item per member, so sending it in parallel keeps
-        # every member's order.
-        with ThreadPoolExecutor(min(self.concurrency, len(items))) as pool:
-            verdicts = pool.map(self.deliver_one, items)
-            return {item.seq: verdict for item, verdict in zip(items, verdicts, strict=True)}
+            return self._send_transactions(items)
+        return self._one_by_one(items)
 
     def sends_transactions(self) -> bool:
         if self.partner.delivery == "transaction":
@@ -136,6 +131,31 @@ class PartnerClient:
             # client-assigned id (HAPI, Medplum) create it from the condition instead.
             body = {k: v for k, v in body.items() if k != "id"}
         return "PUT", url, body
+
+    def _send_transactions(self, items: list[OutboxItem]) -> dict[int, Verdict]:
+        """The batch as up to `concurrency` Bundles sent side by side; a Bundle the partner
+        refuses as a whole is resent one resource at a time, which finds the bad entry."""
+        size = max(MIN_BUNDLE_ENTRIES, -(-len(items) // self.concurrency))
+        bundles = [items[start : start + size] for start in range(0, len(items), size)]
+        if len(bundles) == 1:
+            answers = [self._send_transaction(items)]
+        else:
+            # A claimed batch holds at most one item per member: Bundles in parallel keep order.
+            with ThreadPoolExecutor(len(bundles)) as pool:
+                answers = list(pool.map(self._send_transaction, bundles))
+        verdicts: dict[int, Verdict] = {}
+        for bundle, answer in zip(bundles, answers, strict=True):
+            verdicts |= answer if answer is not None else self._one_by_one(bundle)
+        return verdicts
+
+    def _one_by_one(self, items: list[OutboxItem]) -> dict[int, Verdict]:
+        if self.concurrency == 1 or len(items) == 1:
+            return {item.seq: self.deliver_one(item) for item in items}
+        # A claimed batch holds at most one item per member, so sending it in parallel keeps
+        # every member's order.
+        with ThreadPoolExecutor(min(self.concurrency, len(items))) as pool:
+            verdicts = pool.map(self.deliver_one, items)
+            return {item.seq: verdict for item, verdict in zip(items, verdicts, strict=True)}
 
     def _send_transaction(self, items: list[OutboxItem]) -> dict[int, Verdict] | None:
         bundle = transaction_bundle(items)
