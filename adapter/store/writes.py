@@ -219,7 +219,7 @@ class VersionWriter:
         self.conn.execute(
             insert(versions).values(**new.columns(), res_type=new.type, res_id=new.id)
         )
-        self._reindex(new, first=row is None)
+        self._reindex(new)
         if new.type in generation.MEMBERSHIP_TYPES and not self._generation_bumped:
             generation.bump(self.conn)
             self._generation_bumped = True
@@ -242,14 +242,12 @@ class VersionWriter:
         )
         return self.conn.execute(statement).rowcount == 1
 
-    def _reindex(self, new: NewVersion, *, first: bool) -> None:
-        """Replace the resource's index rows; the first version of a resource has none yet."""
-        if not first:
-            self.conn.execute(
-                delete(search_index).where(
-                    search_index.c.res_type == new.type, search_index.c.res_id == new.id
-                )
+    def _reindex(self, new: NewVersion) -> None:
+        self.conn.execute(
+            delete(search_index).where(
+                search_index.c.res_type == new.type, search_index.c.res_id == new.id
             )
+        )
         rows = [] if new.deleted else index_rows(new.type, new.id, new.body)
         if rows:
             self.conn.execute(insert(search_index), rows)
