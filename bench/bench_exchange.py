@@ -2,14 +2,17 @@
 
 Run: .venv/bin/python bench/bench_exchange.py [--changes 10000] [--outage 30] [--batch 50]
          [--concurrency 8] [--database-url postgresql+psycopg://host/db] [--partner minimal]
+         [--delivery auto|update|transaction]
 
 The partner is the project's own FHIR server (`ltsc-adapter serve`, gunicorn, 4 workers,
 validation, auth and audit off) on a free 127.0.0.1 port. It and the adapter's store each get
 their own database per run: SQLite files in a temporary folder, or fresh PostgreSQL schemas
 with --database-url. The store is
 filled with N Patient changes, 200 to a transaction, so each change enqueues its delivery; then
-`ltsc-adapter worker` processes drain the outbox with per-resource PUTs, --concurrency requests
-in parallel per worker:
+`ltsc-adapter worker` processes drain the outbox: with `--delivery auto` (the default) one
+transaction Bundle per claimed batch when the partner's CapabilityStatement lists `transaction`
+(the project's server does; the minimal partner has none), else per-resource PUTs,
+--concurrency requests in parallel per worker:
 
 With --partner minimal the partner is an in-memory HTTP server in the bench process that
 answers every PUT with 200, which shows the adapter's own ceiling (outbox claim, HTTP, settle).
@@ -17,8 +20,9 @@ answers every PUT with 200, which shows the adapter's own ceiling (outbox claim,
   1. one worker, partner up: deliveries/s over the wall time from worker start to empty outbox;
   2. two workers, partner up: the same;
   3. outage: the partner is down while one worker starts on the backlog, comes up after
-     --outage seconds; reported is the time from recovery to empty outbox (it includes waiting
-     out the backoff the outage caused: doubling from 1 s, capped by --backoff-cap).
+     --outage seconds; reported is the time from recovery to empty outbox (the worker probes the
+     partner every second and releases the backlog when it answers, so the backoff the outage
+     caused, doubling from 1 s up to --backoff-cap, is not waited out).
 """
 
 from __future__ import annotations
@@ -201,7 +205,7 @@ def run(args, folder: Path, port: int, run: str, workers: int, outage: float) ->
     partners = folder / f"partners-{run}.yaml"
     partners.write_text(
         f'{{"partners": [{{"id": "ehr", "base_url": "{partner_url}", '
-        '"resource_types": ["Patient"]}]}'
+        f'"delivery": "{args.delivery}", "resource_types": ["Patient"]}}]}}'
     )
     database_url = fresh_database(args.database_url, folder, run)
     store = open_store(database_url)
@@ -238,6 +242,12 @@ def main() -> None:
     parser.add_argument("--backoff-cap", type=int, default=30)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--database-url", help="PostgreSQL base URL (default: SQLite)")
+    parser.add_argument(
+        "--delivery",
+        choices=("auto", "update", "transaction"),
+        default="auto",
+        help="the partner's delivery mode in the registry (docs/exchange.md)",
+    )
     parser.add_argument(
         "--partner",
         choices=("server", "minimal"),

@@ -25,6 +25,7 @@ from adapter.api.rest import rest
 from adapter.api.subscription_routes import register_subscription_routes
 from adapter.api.transactions import system
 from adapter.config import Settings
+from adapter.security.audit import POSTGRES_WRITERS
 from adapter.store import Store, open_store
 from adapter.validation import default_validator, fhir_xml
 from adapter.validation.definitions import load_base_r4
@@ -96,4 +97,6 @@ def _open_store(settings: Settings) -> Store:
         settings.database_url,
         page_size_default=settings.page_size_default,
         page_size_max=settings.page_size_max,
+        # Each request thread, the audit writers, and one for the exchange hooks and web pages.
+        pool_size=settings.worker_threads + POSTGRES_WRITERS + 1,
     )

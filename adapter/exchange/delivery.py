@@ -13,7 +13,12 @@ from requests.adapters import HTTPAdapter
 from adapter.exchange.auth import AuthError, Credentials
 from adapter.exchange.outbox import OutboxItem
 from adapter.exchange.partners import Partner
-from adapter.exchange.retry import RECONCILE_STATUSES, is_retryable, parse_retry_after
+from adapter.exchange.retry import (
+    RECONCILE_STATUSES,
+    RETRYABLE_STATUSES,
+    is_retryable,
+    parse_retry_after,
+)
 from adapter.mapping.ids import full_url
 from adapter.outcome import Issue, operation_outcome
 
@@ -22,6 +27,11 @@ FHIR_JSON = "application/fhir+json"
 CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 60.0
 _VERSION_META = ("versionId", "lastUpdated")
+# Entries below which a batch is not split into parallel Bundles: each Bundle costs the partner
+# a transaction (and a commit), so tiny ones would trade its disk for our parallelism.
+MIN_BUNDLE_ENTRIES = 10
+# A gateway or the server itself saying it is not serving yet.
+UNAVAILABLE = frozenset({502, 503, 504})
 
 
 @dataclass(frozen=True)
@@ -55,6 +65,8 @@ class PartnerClient:
         self.concurrency = max(concurrency, 1)
         self.session = session
         self.credentials = credentials
+        # `auto` delivery: whether the partner takes transaction Bundles, once it has said so.
+        self._transactions: bool | None = None
         if self.concurrency > 1:
             pooled = HTTPAdapter(pool_maxsize=self.concurrency)
             session.mount("http://", pooled)
@@ -66,17 +78,35 @@ class PartnerClient:
             session.verify = tls.ca_bundle
 
     def deliver(self, items: list[OutboxItem]) -> dict[int, Verdict]:
-        if self.partner.delivery == "transaction" and len(items) > 1:
-            verdicts = self._send_transaction(items)
-            if verdicts is not None:
-                return verdicts
-        if self.concurrency == 1 or len(items) == 1:
-            return {item.seq: self.deliver_one(item) for item in items}
-        # A claimed batch holds at most one item per member, so sending it in parallel keeps
-        # every member's order.
-        with ThreadPoolExecutor(min(self.concurrency, len(items))) as pool:
-            verdicts = pool.map(self.deliver_one, items)
-            return {item.seq: verdict for item, verdict in zip(items, verdicts, strict=True)}
+        if self.sends_transactions() and len(items) > 1:
+            return self._send_transactions(items)
+        return self._one_by_one(items)
+
+    def sends_transactions(self) -> bool:
+        if self.partner.delivery == "transaction":
+            return True
+        if self.partner.delivery != "auto":
+            return False
+        if self._transactions is None:
+            self._transactions = self._capability_lists_transaction()
+        return bool(self._transactions)
+
+    def _capability_lists_transaction(self) -> bool | None:
+        """From GET [base]/metadata; None (ask again next batch) when the partner is unreachable."""
+        answer = self.request("GET", f"{self.partner.base_url}/metadata")
+        if isinstance(answer, Verdict) or answer.status_code in RETRYABLE_STATUSES:
+            return None
+        try:
+            statement = answer.json() if answer.ok else {}
+        except ValueError:
+            statement = {}
+        return supports_transaction(statement)
+
+    def probe(self) -> bool:
+        """Whether the partner answers at all (GET [base]/metadata), after it was unreachable."""
+        answer = self.request("GET", f"{self.partner.base_url}/metadata")
+        # Any answer of its own counts (a server without /metadata says 404 or 501).
+        return not isinstance(answer, Verdict) and answer.status_code not in UNAVAILABLE
 
     def deliver_one(self, item: OutboxItem) -> Verdict:
         method, url, body = self._request_for(item)
@@ -101,6 +131,31 @@ class PartnerClient:
             # client-assigned id (HAPI, Medplum) create it from the condition instead.
             body = {k: v for k, v in body.items() if k != "id"}
         return "PUT", url, body
+
+    def _send_transactions(self, items: list[OutboxItem]) -> dict[int, Verdict]:
+        """The batch as up to `concurrency` Bundles sent side by side; a Bundle the partner
+        refuses as a whole is resent one resource at a time, which finds the bad entry."""
+        size = max(MIN_BUNDLE_ENTRIES, -(-len(items) // self.concurrency))
+        bundles = [items[start : start + size] for start in range(0, len(items), size)]
+        if len(bundles) == 1:
+            answers = [self._send_transaction(items)]
+        else:
+            # A claimed batch holds at most one item per member: Bundles in parallel keep order.
+            with ThreadPoolExecutor(len(bundles)) as pool:
+                answers = list(pool.map(self._send_transaction, bundles))
+        verdicts: dict[int, Verdict] = {}
+        for bundle, answer in zip(bundles, answers, strict=True):
+            verdicts |= answer if answer is not None else self._one_by_one(bundle)
+        return verdicts
+
+    def _one_by_one(self, items: list[OutboxItem]) -> dict[int, Verdict]:
+        if self.concurrency == 1 or len(items) == 1:
+            return {item.seq: self.deliver_one(item) for item in items}
+        # A claimed batch holds at most one item per member, so sending it in parallel keeps
+        # every member's order.
+        with ThreadPoolExecutor(min(self.concurrency, len(items))) as pool:
+            verdicts = pool.map(self.deliver_one, items)
+            return {item.seq: verdict for item, verdict in zip(items, verdicts, strict=True)}
 
     def _send_transaction(self, items: list[OutboxItem]) -> dict[int, Verdict] | None:
         bundle = transaction_bundle(items)
@@ -152,6 +207,18 @@ class PartnerClient:
                 continue
             return response
         return response
+
+
+def supports_transaction(statement: Any) -> bool:
+    """Whether a CapabilityStatement's server part lists the system `transaction` interaction."""
+    if not isinstance(statement, dict) or statement.get("resourceType") != "CapabilityStatement":
+        return False
+    for rest in statement.get("rest") or []:
+        if isinstance(rest, dict) and rest.get("mode", "server") == "server":
+            codes = {i.get("code") for i in rest.get("interaction") or [] if isinstance(i, dict)}
+            if "transaction" in codes:
+                return True
+    return False
 
 
 def judge(answer: requests.Response) -> Verdict:

@@ -196,6 +196,25 @@ def mark_delivered(conn: Connection, item: OutboxItem, worker: str) -> bool:
     )
 
 
+def mark_all_delivered(conn: Connection, items: Sequence[OutboxItem], worker: str) -> int:
+    """`mark_delivered` for many items in one statement; the count whose lease was still held."""
+    if not items:
+        return 0
+    statement = (
+        update(outbox)
+        .where(outbox.c.seq.in_([item.seq for item in items]))
+        .where(outbox.c.status == LEASED, outbox.c.leased_by == worker)
+        .values(
+            status=DELIVERED,
+            attempts=outbox.c.attempts + 1,
+            delivered_at=utcnow(),
+            lease_until=None,
+            leased_by=None,
+        )
+    )
+    return conn.execute(statement).rowcount
+
+
 def mark_retry(
     conn: Connection, item: OutboxItem, worker: str, delay_s: float, error: dict[str, Any]
 ) -> bool:
@@ -270,6 +289,18 @@ def superseded(conn: Connection, item: OutboxItem) -> bool:
         newer.c.status == DELIVERED,
     )
     return conn.execute(query.limit(1)).first() is not None
+
+
+def release_backlog(conn: Connection, destination: str, now: datetime | None = None) -> int:
+    """Make a destination's waiting retries due now (it answers again after an outage)."""
+    now = now or utcnow()
+    statement = (
+        update(outbox)
+        .where(outbox.c.destination == destination, outbox.c.status == PENDING)
+        .where(outbox.c.attempts > 0, outbox.c.next_attempt_at > now)
+        .values(next_attempt_at=now)
+    )
+    return conn.execute(statement).rowcount
 
 
 def extend_lease(conn: Connection, seqs: Sequence[int], worker: str, lease_s: float) -> int:

@@ -13,7 +13,9 @@ from adapter.errors import ConfigurationError
 from adapter.outcome import Issue
 from adapter.store import SUPPORTED_TYPES
 
-DELIVERY_MODES = ("transaction", "conditional-update", "update")
+# auto: one transaction Bundle per batch when the partner's CapabilityStatement lists the
+# `transaction` interaction, else per-resource PUT (as `update`).
+DELIVERY_MODES = ("transaction", "auto", "conditional-update", "update")
 AUTH_KINDS = ("none", "bearer", "client-credentials", "smart-backend")
 SMART_ALGORITHMS = ("RS384", "ES384")
 # The outbox destination of Subscription notifications; no partner may take its name.

@@ -1,11 +1,20 @@
-"""When to try a delivery again: exponential backoff with jitter, honouring Retry-After."""
+"""When to try a delivery again: exponential backoff with jitter, honouring Retry-After.
+
+The schedule is tenacity's exponential wait (`tenacity.wait_exponential`). Tenacity's retry loop
+itself does not fit: it sleeps in the calling process, while an outbox item's next attempt is a
+row (`next_attempt_at`) that outlives the worker, may be taken by another worker, and is decided
+after one attempt per round. So `RetryPolicy` asks tenacity only for the ceiling of attempt n and
+adds the jitter from the worker's own random source, which tests seed.
+"""
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+
+from tenacity import RetryCallState, wait_exponential
 
 from adapter import clock
 
@@ -23,12 +32,24 @@ class RetryPolicy:
     # A partner asking for more than an hour is treated as asking for an hour; the next
     # attempt will tell whether it is still unwell.
     retry_after_cap_s: float = 3600.0
+    _ceiling: wait_exponential = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "_ceiling", wait_exponential(multiplier=self.base_s, max=self.cap_s)
+        )
+
+    def ceiling(self, attempts: int) -> float:
+        """The longest wait after `attempts` failed attempts: base, doubling, capped."""
+        state = RetryCallState(None, None, (), {})  # tenacity's waits read only attempt_number
+        state.attempt_number = max(attempts, 1)
+        return self._ceiling(state)
 
     def delay(
         self, attempts: int, retry_after_s: float | None = None, rng: random.Random | None = None
     ) -> float:
         """Seconds before attempt number `attempts + 1`."""
-        ceiling = min(self.cap_s, self.base_s * 2 ** max(attempts - 1, 0))
+        ceiling = self.ceiling(attempts)
         # Half fixed, half random: workers that failed together do not all retry together.
         jittered = ceiling / 2 + (rng or random).uniform(0, ceiling / 2)
         if retry_after_s is None:

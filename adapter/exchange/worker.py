@@ -45,6 +45,12 @@ class RoundReport:
 
 # Answers by which a partner says it is overloaded as a whole, not that one item failed.
 THROTTLE_STATUSES = frozenset({429, 503})
+# A gateway's answers for a partner behind it that is down; no status at all: unreachable.
+GATEWAY_STATUSES = frozenset({502, 504})
+# How often an unreachable partner is asked whether it is back (one GET [base]/metadata). Its
+# backlog, spread over the backoff the outage caused (up to the cap), is released when it answers:
+# how fast it drains after an outage is bound by delivery throughput, not by that backoff.
+PROBE_INTERVAL_S = 1.0
 
 
 @dataclass
@@ -76,9 +82,12 @@ class Worker:
         self.name = name or f"worker-{uuid.uuid4().hex[:12]}"
         # A partner that answered 429 or 503 is left alone until then (time.monotonic()).
         self.paused_until: dict[str, float] = {}
+        # An unreachable partner gets only probes, the next one then (time.monotonic()).
+        self.next_probe: dict[str, float] = {}
 
     def run_once(self) -> RoundReport:
         """Claim one batch, deliver it, record each outcome."""
+        self._probe_unreachable()
         items = self._claim()
         report = RoundReport(claimed=len(items))
         by_destination: dict[str, list[OutboxItem]] = defaultdict(list)
@@ -88,6 +97,7 @@ class Worker:
             for destination, batch in by_destination.items():
                 verdicts = self._deliver(destination, batch)
                 self._slow_down(destination, verdicts)
+                self._note_unreachable(destination, verdicts)
                 report.add(self._settle(batch, verdicts))
         return report
 
@@ -143,6 +153,39 @@ class Worker:
         now = time.monotonic()
         return [d for d in self.destinations if self.paused_until.get(d, 0.0) <= now]
 
+    def _note_unreachable(self, destination: str, verdicts: dict[int, Verdict]) -> None:
+        """Every item failed without a partner's own answer: probe it until it answers.
+
+        Its items keep their own backoff meanwhile (and are dead-lettered as ever if it never
+        comes back); the probe only ends their wait early once it does.
+        """
+        probe = getattr(self.destinations.get(destination), "probe", None)
+        if probe is None or not verdicts or not all(map(_unreachable, verdicts.values())):
+            return
+        if destination not in self.next_probe:
+            log.warning(
+                "partner %s is unreachable; probing every %s s", destination, PROBE_INTERVAL_S
+            )
+        self.next_probe[destination] = time.monotonic() + PROBE_INTERVAL_S
+
+    def _probe_unreachable(self) -> None:
+        """Probe the unreachable partners that are due; release the backlog of those back."""
+        now = time.monotonic()
+        for destination, due in list(self.next_probe.items()):
+            client = self.destinations.get(destination)
+            if client is None:
+                del self.next_probe[destination]
+                continue
+            if due > now:
+                continue
+            if not client.probe():  # type: ignore[attr-defined]
+                self.next_probe[destination] = time.monotonic() + PROBE_INTERVAL_S
+                continue
+            del self.next_probe[destination]
+            with outbox.write_transaction(self.engine) as conn:
+                released = outbox.release_backlog(conn, destination)
+            log.info("partner %s answers again; %d waiting items released", destination, released)
+
     def _slow_down(self, destination: str, verdicts: dict[int, Verdict]) -> None:
         """A partner saying it is overloaded (429, 503) gets no request from this worker
         until it asked to be left alone (Retry-After), or the first backoff step."""
@@ -174,10 +217,16 @@ class Worker:
 
     def _settle(self, batch: list[OutboxItem], verdicts: dict[int, Verdict]) -> RoundReport:
         report = RoundReport()
+        delivered = [item for item in batch if verdicts[item.seq].outcome == "delivered"]
         with outbox.write_transaction(self.engine) as conn:
+            # The common case in one statement rather than one round trip per item.
+            kept = outbox.mark_all_delivered(conn, delivered, self.name)
+            report.delivered += len(delivered)
+            report.lost_leases += len(delivered) - kept
             for item in batch:
-                kept = self._settle_one(conn, item, verdicts[item.seq], report)
-                report.lost_leases += 0 if kept else 1
+                if verdicts[item.seq].outcome != "delivered":
+                    kept_one = self._settle_one(conn, item, verdicts[item.seq], report)
+                    report.lost_leases += 0 if kept_one else 1
         return report
 
     def _settle_one(
@@ -201,6 +250,13 @@ class Worker:
         if kept and hook is not None:
             hook(conn, item, error)
         return kept
+
+
+def _unreachable(verdict: Verdict) -> bool:
+    if verdict.outcome != "retry":
+        return False
+    status = (verdict.error or {}).get("httpStatus")
+    return status is None or status in GATEWAY_STATUSES
 
 
 class LeaseKeeper:

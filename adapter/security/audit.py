@@ -22,7 +22,7 @@ from typing import Any
 
 from adapter import clock
 from adapter.canonical import BASE
-from adapter.security.audit_store import append_audit_events
+from adapter.security.audit_store import audit_appender
 from adapter.security.compartments import cbo_reference, plan_reference
 from adapter.security.principal import Principal
 
@@ -45,6 +45,10 @@ SUBTYPES = {"search": "search-type", "history": "history-instance", "validate": 
 OUTCOME_SUCCESS, OUTCOME_MINOR, OUTCOME_SERIOUS = "0", "4", "8"
 # Events per store transaction (about 0.3 ms each): larger batches hold the write gate longer.
 BATCH_SIZE = 200
+# Writer threads on PostgreSQL, each with its own connection: while one batch waits for its
+# commit to be flushed, the next is already on its way. More would hold more connections for
+# little gain: a third batch would wait for the same disk flushes.
+POSTGRES_WRITERS = 2
 # Events waiting to be stored; when the store falls behind, requests wait rather than the
 # trail losing events or growing without bound.
 MAX_QUEUED = 1000
@@ -53,6 +57,11 @@ SHUTDOWN_FLUSH_SECONDS = 10.0
 STORE_TIMEOUT_SECONDS = 30.0
 # C0 controls (NUL among them, which PostgreSQL text refuses) and lone surrogates.
 _HOSTILE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def writers_for(store: Any) -> int:
+    engine = getattr(store, "engine", None)
+    return POSTGRES_WRITERS if engine is not None and engine.dialect.name == "postgresql" else 1
 
 
 class AuditFailure(Exception):
@@ -181,20 +190,26 @@ class _Pending:
 
 
 class AuditTrail:
-    """Stores AuditEvents from one background thread; `record` returns once its event is stored.
+    """Stores AuditEvents from background writer threads; `record` returns once its event is
+    stored.
 
-    Events that arrive while a batch is being written form the next batch. When MAX_QUEUED
-    events are waiting, requests wait for room. `record` raises AuditFailure when its event
-    could not be stored; events the store refuses are counted in `failed` and logged.
+    Events that arrive while a batch is being written form the next batch. On PostgreSQL two
+    writers take turns, each on its own connection: most of a batch's time is the wait for the
+    commit to reach the disk, and the next batch is sent meanwhile instead of queueing behind it.
+    SQLite admits one writer at a time, so it keeps one. When MAX_QUEUED events are waiting,
+    requests wait for room. `record` raises AuditFailure when its event could not be stored;
+    events the store refuses are counted in `failed` and logged.
     """
 
     def __init__(self, store: Any, write_gate: AbstractContextManager[Any] | None = None) -> None:
         self.store = store
         self.write_gate = write_gate or nullcontext()
+        self.writers = writers_for(store)
         self.failed = 0
         self._queue: queue.Queue[_Pending] = queue.Queue(MAX_QUEUED)
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
         self._start_lock = threading.Lock()
+        self._local = threading.local()
 
     def record(
         self,
@@ -205,7 +220,7 @@ class AuditTrail:
     ) -> None:
         pending = _Pending(audit_event(principal, access, clock.now()), threading.Event())
         self._queue.put(pending)
-        self._ensure_thread()
+        self._ensure_threads()
         if not pending.done.wait(timeout):
             raise AuditFailure("The access could not be recorded in time")
         if not pending.stored:
@@ -225,14 +240,19 @@ class AuditTrail:
         if not self.flush(SHUTDOWN_FLUSH_SECONDS):
             log.error("%d audit events were not stored before exit", self._queue.unfinished_tasks)
 
-    def _ensure_thread(self) -> None:
+    def _ensure_threads(self) -> None:
         with self._start_lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="audit", daemon=True)
-                self._thread.start()
+            if not self._threads:
                 atexit.register(self._flush_at_exit)
+            alive = [thread for thread in self._threads if thread.is_alive()]
+            while len(alive) < self.writers:
+                thread = threading.Thread(target=self._run, name="audit", daemon=True)
+                thread.start()
+                alive.append(thread)
+            self._threads = alive
 
     def _run(self) -> None:
+        self._local.appender = audit_appender(self.store)
         while True:
             batch = [self._queue.get()]
             while len(batch) < BATCH_SIZE:
@@ -262,7 +282,7 @@ class AuditTrail:
     def _write(self, events: list[dict[str, Any]]) -> bool:
         try:
             with self.write_gate:
-                append_audit_events(self.store, events)
+                self._local.appender.append(events)
         except Exception:  # the audit thread must survive any store failure
             log.exception("could not store %d audit events", len(events))
             return False

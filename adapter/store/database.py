@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +10,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, IntegrityError
 
 from adapter.errors import ConfigurationError
 
@@ -19,21 +20,59 @@ SQLITE_BUSY_TIMEOUT = 30
 # Any constant works; it only has to be the same for every process migrating one database.
 MIGRATION_LOCK_KEY = 7_310_421
 WRITE_OPTION = "adapter_write"
+# SQLAlchemy's own default; servers pass their thread count (see create_store_engine).
+DEFAULT_POOL_SIZE = 5
+# A connection used this recently is trusted without a ping: a busy server would otherwise pay a
+# round trip per check-out, about a quarter of a primary-key read.
+PING_AFTER_IDLE_S = 2.0
+_IDLE_SINCE = "adapter_idle_since"
 # PostgreSQL states a retry can cure: serialization failure, deadlock, lock not available.
 RETRYABLE_SQLSTATES = ("40001", "40P01", "55P03")
 
 
-def create_store_engine(database_url: str) -> Engine:
-    """An engine for the URL; SQLite parent folders are created."""
+def create_store_engine(database_url: str, *, pool_size: int | None = None) -> Engine:
+    """An engine for the URL; SQLite parent folders are created.
+
+    `pool_size`: PostgreSQL connections kept open, at least one per thread that uses the store at
+    once (a server's request threads plus its audit writer). Connections beyond it are opened
+    and closed per use, which costs a server process (fork) each time.
+    """
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         return _sqlite_engine(database_url, url.database)
     if url.get_backend_name() == "postgresql":
-        return create_engine(database_url, pool_pre_ping=True, future=True)
+        size = pool_size or DEFAULT_POOL_SIZE
+        engine = create_engine(database_url, pool_size=size, max_overflow=size, future=True)
+        _ping_when_idle(engine)
+        return engine
     raise ConfigurationError(
         f"ADAPTER_DATABASE_URL: unsupported database {url.get_backend_name()!r}; "
         "use sqlite:///path or postgresql+psycopg://host/db"
     )
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Check a pooled connection before use when it sat idle for PING_AFTER_IDLE_S or more.
+
+    A connection the database dropped (restart, idle timeout, failover) is replaced before a
+    request sees it, as with `pool_pre_ping`, without a round trip on every check-out of a busy
+    pool. A database restart within the last seconds of use still fails one statement per
+    process; SQLAlchemy then replaces every connection older than the failure.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get(_IDLE_SINCE)
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # any failure: the pool opens a fresh connection instead
+            raise DisconnectionError(f"stale pooled connection: {error}") from error
 
 
 def _sqlite_engine(database_url: str, database: str | None) -> Engine:

@@ -166,6 +166,9 @@ class VersionWriter:
     def __init__(self, conn: Connection, listeners: list[Listener]) -> None:
         self.conn = conn
         self.listeners = listeners
+        # Readers compare the counter for equality: one step per transaction tells them as
+        # much as one per write, and a transaction of many Patients saves a round trip each.
+        self._generation_bumped = False
 
     def save(
         self,
@@ -235,8 +238,9 @@ class VersionWriter:
             insert(versions).values(**new.columns(), res_type=new.type, res_id=new.id)
         )
         self._reindex(new)
-        if new.type in generation.MEMBERSHIP_TYPES:
+        if new.type in generation.MEMBERSHIP_TYPES and not self._generation_bumped:
             generation.bump(self.conn)
+            self._generation_bumped = True
         self._notify(new, action)
         return True
 

@@ -177,3 +177,51 @@ def test_a_requeued_old_change_is_not_sent_over_a_newer_one(store, partner, part
     assert len(partner_server.requests) == sent_before
     assert partner_server.resources["Patient/mbr-m1"]["name"][0]["family"] == "New"
     assert statuses(store) == ["delivered", "delivered"]
+
+
+CAPABILITY_WITH_TRANSACTION = {
+    "resourceType": "CapabilityStatement",
+    "rest": [{"mode": "server", "interaction": [{"code": "transaction"}, {"code": "batch"}]}],
+}
+
+
+def test_auto_mode_sends_bundles_to_a_partner_whose_capability_lists_transaction(
+    store, partner, partner_server
+):
+    auto = replace(partner, delivery="auto")
+    routed(store, auto)
+    for n in range(5):
+        store.update("Patient", f"mbr-m{n}", patient(f"M{n}"))
+    partner_server.scripted.append((200, {}, CAPABILITY_WITH_TRANSACTION))
+    worker(store, auto).drain(max_rounds=5, deadline_s=30)
+    assert partner_server.requests == [("GET", "/fhir/metadata"), ("POST", "/fhir")]
+    assert len(partner_server.resources) == 5
+    assert statuses(store) == ["delivered"] * 5
+
+
+def test_auto_mode_puts_each_resource_when_transaction_is_not_listed(
+    store, partner, partner_server
+):
+    auto = replace(partner, delivery="auto")
+    routed(store, auto)
+    for n in range(3):
+        store.update("Patient", f"mbr-m{n}", patient(f"M{n}"))
+    without = {"resourceType": "CapabilityStatement", "rest": [{"mode": "server"}]}
+    partner_server.scripted.append((200, {}, without))
+    worker(store, auto).drain(max_rounds=5, deadline_s=30)
+    assert partner_server.requests[0] == ("GET", "/fhir/metadata")
+    assert sorted(m for m, _ in partner_server.requests[1:]) == ["PUT"] * 3
+    assert statuses(store) == ["delivered"] * 3
+
+
+def test_a_big_batch_goes_as_parallel_bundles_each_resource_once(store, partner, partner_server):
+    bundled = replace(partner, delivery="transaction")
+    routed(store, bundled)
+    for n in range(40):
+        store.update("Patient", f"mbr-m{n}", patient(f"M{n}"))
+    client = worker(store, bundled, batch_size=40)
+    client.destinations["ehr"].concurrency = 4
+    client.drain(max_rounds=5, deadline_s=30)
+    assert partner_server.requests == [("POST", "/fhir")] * 4
+    assert len(partner_server.resources) == 40
+    assert statuses(store) == ["delivered"] * 40
