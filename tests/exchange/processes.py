@@ -86,16 +86,6 @@ def start_worker(database_url: str, partners: Path, **settings: str) -> subproce
     )
 
 
-def stop(process: subprocess.Popen, timeout_s: float = 15) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=timeout_s)
-
-
 def run_cli(database_url: str, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "ADAPTER_DATABASE_URL": database_url}
     return subprocess.run(

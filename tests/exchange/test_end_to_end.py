@@ -20,9 +20,10 @@ from adapter.exchange.partners import Partner, PollConfig, load_registry
 from adapter.exchange.polling import TaskPoller
 from adapter.validation import default_validator
 from tests.exchange.helpers import items
-from tests.exchange.processes import run_cli, start_fhir_server, start_worker, stop, wait_for
+from tests.exchange.processes import run_cli, start_fhir_server, start_worker, wait_for
 from tests.exchange.resources import patient, task
 from tests.exchange.servers import FaultProxy
+from tests.processes import stop
 
 pytestmark = pytest.mark.slow
 DRAIN_TIMEOUT_S = 90

@@ -15,7 +15,8 @@ from adapter.records import read_exports
 from adapter.services import MemberService
 from adapter.store import SUPPORTED_TYPES, Store
 from tests.exchange.helpers import items, worker
-from tests.exchange.processes import start_fhir_server, stop
+from tests.exchange.processes import start_fhir_server
+from tests.processes import stop
 
 pytestmark = pytest.mark.slow
 # The member's own resources and the directory entries they name (a Measure is conformance

@@ -18,7 +18,8 @@ from adapter.records import read_exports
 from adapter.services import MemberService
 from adapter.validation import default_validator
 from tests.exchange.helpers import items, worker
-from tests.exchange.processes import start_fhir_server, stop
+from tests.exchange.processes import start_fhir_server
+from tests.processes import stop
 
 pytestmark = pytest.mark.slow
 REFERRAL = "referral-m100010-agency-dds-affiliation"

@@ -23,9 +23,10 @@ from typing import Any
 import pytest
 import requests
 
-from tests.exchange.processes import start_worker, stop, wait_for
+from tests.exchange.processes import start_worker, wait_for
 from tests.exchange.servers import FaultProxy, MiniPartner
 from tests.integrity.served import Served, database, serve
+from tests.processes import stop
 
 pytestmark = [
     pytest.mark.slow,
