@@ -37,7 +37,8 @@ def wait_until_serving(
                 return
         except requests.RequestException:
             time.sleep(0.1)
-    raise AssertionError(f"server did not answer {url} within {timeout_s}s")
+    tail = log.read_text(errors="replace")[-4000:] if log else ""
+    raise AssertionError(f"server did not answer {url} within {timeout_s}s: {tail}")
 
 
 def stop(process: subprocess.Popen, timeout_s: float = 60, log: Path | None = None) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import multiprocessing
+import os
 import sys
-import threading
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -115,26 +116,27 @@ class FhirServer(BaseApplication):
         self.cfg.set("limit_request_field_size", GUNICORN_FIELD_BYTES)
         # No preload: a database pool must not be shared across forked workers.
         self.cfg.set("preload_app", False)
+        # Gunicorn 25+ opens a control socket at one path per user (~/.gunicorn), which every
+        # server on the host would share; nothing here uses it.
+        if "control_socket_disable" in self.cfg.settings:
+            self.cfg.set("control_socket_disable", True)
         if self.settings.reevaluate_check_minutes > 0:
             self.cfg.set("when_ready", self._start_daily_reevaluation)
-            self.cfg.set("post_fork", self._forget_master_connections)
 
     def _start_daily_reevaluation(self, _server: Any) -> None:
-        """In the master: the members' re-evaluation once a day, on a background thread."""
-        from adapter.services import MemberService
-        from adapter.services.daily import DailyReevaluation
-        from adapter.store import open_store
+        """The members' re-evaluation once a day, in a process of its own: a thread of this
+        master could hold a lock (SQLite's, the pool's) at the moment a worker is forked, and
+        the worker would inherit it locked forever."""
+        from adapter.services.daily import run_beside
 
-        self._master_store = open_store(self.settings.database_url)
-        service = MemberService(self._master_store, self.settings)
-        daily = DailyReevaluation(service, self.settings.reevaluate_check_minutes * 60)
-        daily.run_in_background(threading.Event())
-
-    def _forget_master_connections(self, _server: Any, _worker: Any) -> None:
-        """A forked worker must never use or close the master's database connections."""
-        store = getattr(self, "_master_store", None)
-        if store is not None:
-            store.engine.dispose(close=False)
+        context = multiprocessing.get_context("spawn")
+        process = context.Process(
+            target=run_beside,
+            args=(self.settings, os.getpid()),
+            name="daily-reevaluation",
+            daemon=True,
+        )
+        process.start()
 
     def load(self) -> Any:
         from adapter.api import create_app

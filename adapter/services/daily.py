@@ -1,17 +1,20 @@
 """Time passes on its own: the member re-evaluation run once a day by a long-running process.
 
-The worker calls `run_if_due()` between delivery rounds and the service from a background
-thread; whichever looks first after midnight (UTC, product clock) runs the day's re-evaluation,
-and the others find it done. A second run on the same day would write nothing anyway.
+The worker calls `run_if_due()` between delivery rounds and the service from a process of its
+own beside gunicorn's workers (`run_beside`); whichever looks first after midnight (UTC,
+product clock) runs the day's re-evaluation, and the others find it done. A second run on the
+same day would write nothing anyway.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
+import os
 import time
+from collections.abc import Callable
 
 from adapter import clock
+from adapter.config import Settings
 from adapter.services.member_service import MemberService
 from adapter.services.model import ReevaluationReport
 
@@ -47,17 +50,26 @@ class DailyReevaluation:
         )
         return report
 
-    def run_in_background(self, stop: threading.Event) -> threading.Thread:
-        """Look every `check_every_s` seconds on a daemon thread until `stop` is set."""
+    def run_while(self, keep_going: Callable[[], bool]) -> None:
+        """Look every `check_every_s` seconds while `keep_going()` says so."""
+        while keep_going():
+            try:
+                self.run_if_due()
+            except Exception:  # a failed run is logged and tried again at the next look
+                log.exception("the daily re-evaluation failed")
+            time.sleep(min(self.check_every_s, 1.0))
 
-        def loop() -> None:
-            while not stop.is_set():
-                try:
-                    self.run_if_due()
-                except Exception:  # a failed run is logged and tried again at the next look
-                    log.exception("the daily re-evaluation failed")
-                stop.wait(min(self.check_every_s, 60.0))
 
-        thread = threading.Thread(target=loop, name="daily-reevaluation", daemon=True)
-        thread.start()
-        return thread
+def run_beside(settings: Settings, parent_pid: int) -> None:
+    """The entry point of the process the FHIR service starts for the daily re-evaluation;
+    it ends when its parent does."""
+    from adapter.store import open_store
+
+    logging.basicConfig(level=settings.log_level)
+    store = open_store(settings.database_url)
+    try:
+        service = MemberService(store, settings)
+        daily = DailyReevaluation(service, settings.reevaluate_check_minutes * 60)
+        daily.run_while(lambda: os.getppid() == parent_pid)
+    finally:
+        store.close()

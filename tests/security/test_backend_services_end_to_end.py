@@ -33,6 +33,7 @@ MAX_ATTEMPTS = 20
 
 class Server:
     def __init__(self, folder: Path) -> None:
+        self.folder = folder
         self.port = free_port()
         self.root = f"http://127.0.0.1:{self.port}"
         self.base = f"{self.root}/fhir"
@@ -55,15 +56,18 @@ class Server:
         self.processes: list[subprocess.Popen] = []
 
     def start(self, *args: str, name: str) -> subprocess.Popen:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "adapter.cli", *args],
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        with self.log(name).open("w") as sink:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "adapter.cli", *args],
+                env=self.env,
+                stdout=subprocess.DEVNULL,
+                stderr=sink,
+            )
         self.processes.append(process)
         return process
+
+    def log(self, name: str) -> Path:
+        return self.folder / f"{name}.log"
 
     def cli(self, *args: str) -> subprocess.CompletedProcess:
         return subprocess.run(
@@ -93,7 +97,7 @@ def server(tmp_path_factory):
     running = Server(folder)
     process = running.start("serve", "--load-samples", name="server")
     try:
-        wait_until_serving(f"{running.base}/metadata", process)
+        wait_until_serving(f"{running.base}/metadata", process, log=running.log("server"))
         for task_id, member, owner in (
             (MBIL_TASK, MBIL_MEMBER, "Organization/cbo-mbil"),
             (MRLC_TASK, MRLC_MEMBER, "PractitionerRole/role-ltsc-0016"),
@@ -105,7 +109,6 @@ def server(tmp_path_factory):
                 timeout=30,
             )
             assert answer.status_code in (200, 201), answer.text
-        running.folder = folder
         yield running
     finally:
         running.stop()

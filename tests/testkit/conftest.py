@@ -31,20 +31,21 @@ def serve(tmp_path: Path, *extra: str) -> Iterator[str]:
         "ADAPTER_BASE_URL": base_url,
         "ADAPTER_AUTH_DEV_DIR": str(tmp_path / "dev-auth"),
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "adapter.cli", "serve", *extra],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    log = tmp_path / "serve.log"
+    with log.open("w") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "adapter.cli", "serve", *extra],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=sink,
+        )
     try:
-        wait_until_serving(f"{base_url}/metadata", process)
+        wait_until_serving(f"{base_url}/metadata", process, log=log)
         settings = Settings(base_url=base_url, auth_dev_dir=str(tmp_path / "dev-auth"))
         SERVER_TOKENS[base_url] = issue_dev_token(settings, "dev-admin")
         yield base_url
     finally:
-        stop(process)
+        stop(process, log=log)
 
 
 @pytest.fixture(scope="module")
