@@ -13,6 +13,7 @@ import pytest
 
 from adapter.cli import main
 from adapter.mapping.output import bundle_xml
+from tests.store.test_command import member_bundle
 
 NARRATIVE = {
     "status": "generated",
@@ -25,21 +26,6 @@ PATIENT = {
     "gender": "female",
     "birthDate": "1971-03-14",
 }
-
-
-def member_bundle(member_id: str) -> dict:
-    patient = {"resourceType": "Patient", "id": f"mbr-{member_id}", "gender": "female"}
-    return {
-        "resourceType": "Bundle",
-        "type": "transaction",
-        "entry": [
-            {
-                "fullUrl": f"urn:uuid:00000000-0000-4000-8000-{member_id:0>12}",
-                "resource": patient,
-                "request": {"method": "PUT", "url": f"Patient/mbr-{member_id}"},
-            }
-        ],
-    }
 
 
 def ndjson(*resources: dict) -> str:

@@ -12,7 +12,7 @@ from adapter.store import open_store
 
 
 def member_bundle(member_id):
-    patient = {"resourceType": "Patient", "id": f"mbr-{member_id}"}
+    patient = {"resourceType": "Patient", "id": f"mbr-{member_id}", "gender": "female"}
     return {
         "resourceType": "Bundle",
         "type": "transaction",
